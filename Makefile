@@ -1,0 +1,61 @@
+# Miaopu: two commands on a fresh clone with Python 3.11 and make.
+#   make run   – set up .venv, migrate the embedded SQLite database, load the demo city if empty, serve on 127.0.0.1:8000
+#   make test  – set up .venv with the test extras and run the whole suite (lint + tests)
+# DATABASE_URL chooses PostgreSQL instead of SQLite for either command.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+DEMO_CADRES ?= 5000
+export DJANGO_SETTINGS_MODULE ?= miaopu.config.settings.dev
+
+.PHONY: run test install install-test lint format serve demo migrate bench clean messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(BIN)/miaopu migrate --noinput -v 0
+
+demo: migrate
+	$(BIN)/miaopu demo --if-empty --cadres $(DEMO_CADRES)
+
+run: demo
+	@echo ""
+	@echo "  苗圃 Miaopu 已启动 / is running:  http://$(HOST):$(PORT)/"
+	@echo "  API 文档 / API docs:              http://$(HOST):$(PORT)/api/docs/"
+	@echo ""
+	$(BIN)/miaopu runserver $(HOST):$(PORT)
+
+lint: install-test
+	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/ruff format --check src tests bench conftest.py
+
+format: install-test
+	$(BIN)/ruff format src tests bench conftest.py
+	$(BIN)/ruff check --fix src tests bench conftest.py
+
+test: lint
+	DJANGO_SETTINGS_MODULE=miaopu.config.settings.test $(BIN)/python -m pytest
+
+messages: install-test
+	cd src/miaopu && ../../$(BIN)/miaopu compilemessages -l en
+
+bench: install-test
+	$(BIN)/python bench/bench_cadre_list.py
+
+clean:
+	rm -rf $(VENV) var/miaopu.sqlite3* var/static

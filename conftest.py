@@ -1,0 +1,25 @@
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+@pytest.fixture
+def city(db):
+    from miaopu.apps.core.testing import build_city
+
+    return build_city()
+
+
+@pytest.fixture
+def client_for(client, city):
+    """``client_for("orgdept")`` → a test client logged in as that role of the hand-built city."""
+    from django.test import Client
+
+    def make(role: str) -> Client:
+        c = Client()
+        c.force_login(city.users[role])
+        return c
+
+    return make

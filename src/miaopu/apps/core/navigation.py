@@ -1,0 +1,2 @@
+def menu_for(user) -> list:
+    return []

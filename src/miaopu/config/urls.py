@@ -1,0 +1,20 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+api_patterns = [
+    path("", include("miaopu.apps.core.api.urls")),
+    path("", include("miaopu.apps.units.api.urls")),
+    path("", include("miaopu.apps.cadres.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]
+
+urlpatterns = [
+    path("", include("miaopu.apps.core.urls")),
+    path("", include("miaopu.apps.accounts.urls")),
+    path("units/", include("miaopu.apps.units.urls")),
+    path("cadres/", include("miaopu.apps.cadres.urls")),
+    path("api/", include(api_patterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
