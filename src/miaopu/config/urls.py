@@ -1,5 +1,7 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from miaopu.apps.core.api.views import OfflineRedocView
 
 api_patterns = [
     path("", include("miaopu.apps.core.api.urls")),
@@ -7,7 +9,7 @@ api_patterns = [
     path("", include("miaopu.apps.cadres.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("redoc/", OfflineRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
 
 urlpatterns = [

@@ -1,2 +1,14 @@
+from django.urls import path
+
+from . import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("accounts/users/", views.user_list, name="user_list"),
+    path("accounts/users/new/", views.user_create, name="user_create"),
+    path("accounts/users/<int:pk>/password/", views.user_password, name="user_password"),
+    path("accounts/users/<int:pk>/active/", views.user_toggle_active, name="user_toggle_active"),
+    path("accounts/users/<int:pk>/role/", views.user_role, name="user_role"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("audit/<int:pk>/", views.audit_detail, name="audit_detail"),
+]

@@ -143,3 +143,59 @@ class Experience(models.Model):
     @property
     def unit_display(self) -> str:
         return self.unit.name if self.unit_id else self.unit_name
+
+
+# --- 任免审批表 (LRMX) data that belongs to a cadre. Written by the exchange app's LRMX importer. ---------
+
+
+class CadreFormInfo(models.Model):
+    """The boxes of the 干部任免审批表 that have no column on the cadre, and the photo.
+
+    Kept so an imported ``.lrmx`` file can be exported again without losing anything.
+    """
+
+    cadre = models.OneToOneField(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="form_info")
+    birthplace = models.CharField(_("出生地"), max_length=50, blank=True)
+    health = models.CharField(_("健康状况"), max_length=50, blank=True)
+    professional_title = models.CharField(_("专业技术职务"), max_length=100, blank=True)
+    proposed_post = models.CharField(_("拟任职务"), max_length=200, blank=True)
+    proposed_removal = models.CharField(_("拟免职务"), max_length=200, blank=True)
+    rewards = models.TextField(_("奖惩情况"), blank=True)
+    annual_reviews = models.TextField(_("年度考核结果"), blank=True)
+    appointment_reason = models.TextField(_("任免理由"), blank=True)
+    reporting_unit = models.CharField(_("呈报单位"), max_length=100, blank=True)
+    age_reference = models.CharField(_("计算年龄时间"), max_length=20, blank=True, help_text=_("按表中写法保存"))
+    filled_on = models.CharField(_("填表时间"), max_length=20, blank=True, help_text=_("按表中写法保存"))
+    filled_by = models.CharField(_("填表人"), max_length=50, blank=True)
+    resume_extra = models.TextField(
+        _("简历中未能识别的行"), blank=True, help_text=_("导入时无法拆成履历条目的简历行，原样保留，导出时附在简历末尾")
+    )
+    photo = models.BinaryField(_("照片"), blank=True, default=b"", editable=False)
+    photo_type = models.CharField(_("照片格式"), max_length=20, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("任免审批表信息")
+        verbose_name_plural = _("任免审批表信息")
+
+    def __str__(self) -> str:
+        return f"{self.cadre_id} 任免审批表信息"
+
+
+class FamilyMember(models.Model):
+    """家庭主要成员及重要社会关系, one row of the form's table."""
+
+    cadre = models.ForeignKey(Cadre, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="family_members")
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    relation = models.CharField(_("称谓"), max_length=20)
+    name = models.CharField(_("姓名"), max_length=50)
+    birth = models.CharField(_("出生日期"), max_length=20, blank=True, help_text=_("按表中写法保存，如 196503"))
+    political_status = models.CharField(_("政治面貌"), max_length=20, blank=True)
+    work = models.CharField(_("工作单位及职务"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        ordering = ["cadre_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.relation} {self.name}"

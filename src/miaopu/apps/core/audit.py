@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models
 
 from .choices import AuditAction, AuditCategory, AuditSource
@@ -33,8 +34,11 @@ class Actor:
     @classmethod
     def from_request(cls, request) -> Actor:
         source = AuditSource.API if request.path.startswith("/api/") else AuditSource.WEB
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+        ip = request.META.get("REMOTE_ADDR")
+        if getattr(settings, "MIAOPU_TRUST_X_FORWARDED_FOR", False):
+            # Only behind a reverse proxy that sets the header itself; otherwise any client could forge it.
+            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+            ip = forwarded.split(",")[-1].strip() or ip
         user = request.user if request.user.is_authenticated else None
         return cls(user=user, source=source, ip=ip or None)
 

@@ -44,10 +44,12 @@ def _refresh_tree(unit: Unit) -> None:
     parent = unit.parent
     unit.path = (parent.path if parent else "") + f"{unit.pk:0{PATH_SEGMENT}d}/"
     unit.depth = parent.depth + 1 if parent else 0
-    if unit.level == UnitLevel.COUNTY:
-        unit.district = unit
+    # The district is the topmost county-level unit on the path: a county organ (区财政局, level county)
+    # belongs to its 区/县, it is not a district of its own.
+    if parent is not None and parent.district_id is not None:
+        unit.district = parent.district
     else:
-        unit.district = parent.district if parent and parent.level != UnitLevel.CITY else None
+        unit.district = unit if unit.level == UnitLevel.COUNTY else None
     Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth, district=unit.district)
     for child in Unit.objects.filter(parent=unit):
         child.parent = unit

@@ -135,7 +135,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "miaopu.apps.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "miaopu.apps.core.api.exception_handler",
@@ -146,10 +146,17 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Units, posts, cadres and experience of the organization department's young-cadre system.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per vocabulary, even where two fields share it (全日制/在职学历, 岗位类别).
+    "ENUM_NAME_OVERRIDES": {
+        "EducationEnum": "miaopu.apps.core.api.schema.education_choices",
+        "DegreeEnum": "miaopu.apps.core.api.schema.degree_choices",
+        "PostCategoryEnum": "miaopu.apps.core.api.schema.post_category_choices",
+    },
 }
 
 LOGGING = {
@@ -158,6 +165,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MIAOPU_LOG_LEVEL", "WARNING")},
 }
+
+#: Set to 1 only behind a reverse proxy that overwrites X-Forwarded-For (its last entry is then the client).
+MIAOPU_TRUST_X_FORWARDED_FOR = os.environ.get("MIAOPU_TRUST_X_FORWARDED_FOR", "0") == "1"
 
 # Personnel rules that are configuration, not code.
 MIAOPU = {

@@ -1,0 +1,266 @@
+"""The admin consoles: accounts (sysadmin, secadmin) and the audit log (auditor).
+
+Views are thin: the selectors refuse the wrong role (403), the services decide what
+is valid and write the audit rows. The personnel roles never reach these pages,
+and the admin roles never reach personnel pages (their selectors return nothing).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from miaopu.apps.core.access import require_role
+from miaopu.apps.core.audit import Actor, record_access
+from miaopu.apps.core.choices import AuditAction, Role
+from miaopu.apps.core.forms import apply_service_errors
+from miaopu.apps.core.models import AuditEvent
+from miaopu.apps.units.selectors import unit_list
+
+from . import services
+from .filtersets import AccountFilterSet, AuditEventFilterSet, object_type_choices
+from .forms import PasswordForm, RoleForm, UserCreateForm
+from .selectors import account_get, account_list, audit_event_get, audit_event_list
+
+AUDIT_PAGE_SIZE = 50
+ACCOUNT_PAGE_SIZE = 100
+
+
+def role_required(*roles: str):
+    """Log in first (redirect), then the role (403): the same answer for every other role."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            require_role(request.user, *roles)
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+def _role_label(value: str) -> str:
+    return str(Role(value).label) if value in Role.values else value
+
+
+# --- accounts -----------------------------------------------------------------------------------------------------
+
+
+@role_required(Role.SYSADMIN, Role.SECADMIN)
+def user_list(request: HttpRequest) -> HttpResponse:
+    filterset = AccountFilterSet(request.GET or None, queryset=account_list(user=request.user))
+    page = Paginator(filterset.qs, ACCOUNT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "filterset": filterset,
+            "page_obj": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "is_sysadmin": request.user.role == Role.SYSADMIN,
+            "is_secadmin": request.user.role == Role.SECADMIN,
+        },
+    )
+
+
+@role_required(Role.SYSADMIN)
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(
+                actor=Actor.from_request(request),
+                username=form.cleaned_data["username"],
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, _rename(exc, password="password1"))
+        else:
+            messages.success(
+                request,
+                _("已创建账号“%(username)s”。该账号暂无任何数据权限，请安全管理员为其分配角色。")
+                % {"username": user.username},
+            )
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "title": _("新建账号"), "mode": "create"})
+
+
+@role_required(Role.SYSADMIN)
+def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+    target = account_get(user=request.user, pk=pk)
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_password(
+                actor=Actor.from_request(request), user=target, password=form.cleaned_data["password1"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, _rename(exc, password="password1"))
+        else:
+            messages.success(request, _("已重置账号“%(username)s”的密码。") % {"username": target.username})
+            return redirect("accounts:user_list")
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "target": target, "title": _("设置密码"), "mode": "password"},
+    )
+
+
+@require_POST
+@role_required(Role.SYSADMIN)
+def user_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
+    target = account_get(user=request.user, pk=pk)
+    wanted = request.POST.get("active")
+    active = (wanted == "1") if wanted in ("0", "1") else not target.is_active
+    try:
+        services.user_set_active(actor=Actor.from_request(request), user=target, active=active)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if active:
+            messages.success(request, _("已启用账号“%(username)s”。") % {"username": target.username})
+        else:
+            messages.success(
+                request, _("已停用账号“%(username)s”，该账号已在所有设备上退出。") % {"username": target.username}
+            )
+    return redirect("accounts:user_list")
+
+
+@role_required(Role.SECADMIN)
+def user_role(request: HttpRequest, pk: int) -> HttpResponse:
+    target = account_get(user=request.user, pk=pk)
+    if target.pk == request.user.pk:
+        raise PermissionDenied(_("不能修改自己的角色。"))
+    initial = {
+        "role": target.role,
+        "scope_unit": target.scope_unit_id,
+        "cadre_code": target.cadre.code if target.cadre_id else "",
+    }
+    form = RoleForm(request.POST or None, initial=initial, units=unit_list(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_assign_role(
+                actor=Actor.from_request(request),
+                user=target,
+                role=form.cleaned_data["role"],
+                scope_unit=form.cleaned_data["scope_unit"],
+                cadre_code=form.cleaned_data["cadre_code"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已将账号“%(username)s”的角色设为“%(role)s”。")
+                % {"username": target.username, "role": target.get_role_display()},
+            )
+            return redirect("accounts:user_list")
+    return render(request, "accounts/user_role.html", {"form": form, "target": target})
+
+
+def _rename(exc: ValidationError, **names: str) -> ValidationError:
+    """Service field names → form field names (the service says ``password``, the form has two boxes)."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    return ValidationError({names.get(field, field): msgs for field, msgs in exc.message_dict.items()})
+
+
+# --- audit log ----------------------------------------------------------------------------------------------------
+
+
+def _type_labels() -> dict[str, str]:
+    return dict(object_type_choices())
+
+
+@role_required(Role.AUDITOR)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """The audit log, newest first. The auditor's own search is recorded too: who watches the watcher."""
+    filterset = AuditEventFilterSet(request.GET or None, queryset=audit_event_list(user=request.user))
+    page = Paginator(filterset.qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = _type_labels()
+    rows = [
+        {
+            "event": event,
+            "role": _role_label(event.actor_role),
+            "type": labels.get(event.object_type, event.object_type),
+            "fields": [name for name, _old, _new in event.changed_fields],
+        }
+        for event in page.object_list
+    ]
+    used = {key: value for key, value in request.GET.items() if key != "page" and value.strip()}
+    record_access(
+        Actor.from_request(request),
+        AuditAction.SEARCH,
+        AuditEvent,
+        detail={"filters": used, "page": page.number, "results": page.paginator.count},
+    )
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {
+            "filterset": filterset,
+            "page_obj": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "rows": rows,
+            "object_types": object_type_choices(),
+        },
+    )
+
+
+def _model_fields(object_type: str) -> dict:
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return {}
+    return {f.name: f for f in model._meta.concrete_fields}
+
+
+def _show(value, field=None) -> str:
+    """A stored value as the auditor reads it: choice labels instead of codes, 是/否, — for empty."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    choices = dict(field.flatchoices) if field is not None and field.choices else {}
+    if value in choices:
+        return f"{choices[value]}（{value}）"
+    return str(value)
+
+
+@role_required(Role.AUDITOR)
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = audit_event_get(user=request.user, pk=pk)
+    fields = _model_fields(event.object_type)
+    changes = []
+    for name, old, new in event.changed_fields:
+        field = fields.get(name)
+        label = str(field.verbose_name) if field is not None else name
+        changes.append({"name": name, "label": label, "before": _show(old, field), "after": _show(new, field)})
+    detail = [(key, _show(value)) for key, value in (event.detail or {}).items()]
+    record_access(Actor.from_request(request), AuditAction.VIEW, event)
+    return render(
+        request,
+        "accounts/audit_detail.html",
+        {
+            "event": event,
+            "role": _role_label(event.actor_role),
+            "type": _type_labels().get(event.object_type, event.object_type),
+            "changes": changes,
+            "detail": detail,
+        },
+    )

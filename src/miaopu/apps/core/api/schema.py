@@ -1,0 +1,24 @@
+"""OpenAPI naming helpers (referenced from ``SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]``).
+
+Several fields share one vocabulary (全日制学历 and 在职学历 are both ``Education``); the
+schema should name the enum after the vocabulary, once. drf-spectacular matches an
+override by the (code, label) pairs, so these return exactly the choices the model
+fields use, in the language of the schema being generated.
+"""
+
+from __future__ import annotations
+
+from miaopu.apps.core.choices import vocab_choices
+from miaopu.domain.vocab import Degree, Education, PostCategory
+
+
+def education_choices() -> list[tuple[str, str]]:
+    return vocab_choices(Education)
+
+
+def degree_choices() -> list[tuple[str, str]]:
+    return vocab_choices(Degree)
+
+
+def post_category_choices() -> list[tuple[str, str]]:
+    return vocab_choices(PostCategory)
