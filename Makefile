@@ -9,6 +9,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEMO_CADRES ?= 5000
+LINT_PATHS := $(wildcard src tests bench conftest.py)
 export DJANGO_SETTINGS_MODULE ?= miaopu.config.settings.dev
 
 .PHONY: run test install install-test lint format serve demo migrate bench clean messages
@@ -41,12 +42,12 @@ run: demo
 	$(BIN)/miaopu runserver $(HOST):$(PORT)
 
 lint: install-test
-	$(BIN)/ruff check src tests bench conftest.py
-	$(BIN)/ruff format --check src tests bench conftest.py
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 format: install-test
-	$(BIN)/ruff format src tests bench conftest.py
-	$(BIN)/ruff check --fix src tests bench conftest.py
+	$(BIN)/ruff format $(LINT_PATHS)
+	$(BIN)/ruff check --fix $(LINT_PATHS)
 
 test: lint
 	DJANGO_SETTINGS_MODULE=miaopu.config.settings.test $(BIN)/python -m pytest
