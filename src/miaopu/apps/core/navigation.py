@@ -24,7 +24,12 @@ class NavItem:
 
 #: (label, URL name) per role. ``None`` as URL name marks an entry built from the user (the cadre's own file).
 _MENUS: dict[str, list[tuple[str, str | None]]] = {
-    Role.ORGDEPT: [(_("首页"), "home"), (_("干部名单"), "cadres:cadre_list"), (_("单位与岗位"), "units:unit_tree")],
+    Role.ORGDEPT: [
+        (_("首页"), "home"),
+        (_("干部名单"), "cadres:cadre_list"),
+        (_("培养项目"), "programmes:template_list"),
+        (_("单位与岗位"), "units:unit_tree"),
+    ],
     Role.UNIT_OFFICER: [
         (_("首页"), "home"),
         (_("干部名单"), "cadres:cadre_list"),
