@@ -1338,6 +1338,28 @@ def _write_accounts(
     return rows
 
 
+def existing_accounts() -> list[tuple[str, str, str, str]]:
+    """The demo accounts still present (for ``make run`` on an existing database); changed passwords are not shown."""
+    from miaopu.apps.core.choices import Role
+    from miaopu.apps.core.models import User
+
+    labels = dict(Role.choices)
+    usernames = [username for username, _role, _display in _account_plan()]
+    users = {u.username: u for u in User.objects.filter(username__in=usernames).select_related("scope_unit", "cadre")}
+    rows = []
+    for username in usernames:
+        user = users.get(username)
+        if user is None or not user.is_active:
+            continue
+        if user.cadre_id:
+            where = f"本人：{user.cadre.name}"
+        else:
+            where = user.scope_unit.name if user.scope_unit_id else "—"
+        password = DEMO_PASSWORD if user.check_password(DEMO_PASSWORD) else "（已修改）"
+        rows.append((username, str(labels.get(user.role, user.role)), where, password))
+    return rows
+
+
 def generate(
     *,
     cadres: int = DEFAULT_CADRES,

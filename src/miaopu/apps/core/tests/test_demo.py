@@ -171,6 +171,7 @@ def test_if_empty_leaves_a_populated_database_alone(demo_city):
     out = run_demo("--cadres", "50", "--if-empty")
     assert "已有数据" in out
     assert (snapshot(), Unit.objects.count(), AuditEvent.objects.count()) == before
+    assert "orgdept" in out and demo.DEMO_PASSWORD in out  # make run still tells the user how to log in
 
 
 def test_refuses_a_second_city_without_force(demo_city):

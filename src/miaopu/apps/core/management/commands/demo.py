@@ -36,6 +36,9 @@ class Command(BaseCommand):
         empty = demo.database_is_empty()
         if not empty and if_empty:
             self.stdout.write(_("数据库中已有数据，未生成演示数据。"))
+            accounts = demo.existing_accounts()
+            if accounts:
+                self._accounts_table(accounts)
             return
         if not empty and not force:
             raise CommandError(
@@ -89,10 +92,13 @@ class Command(BaseCommand):
                 "ships": c["mentorships"],
             }
         )
+        self._accounts_table(result.accounts)
+
+    def _accounts_table(self, accounts: list[tuple[str, str, str, str]]) -> None:
         self.stdout.write("")
         self.stdout.write(_("演示账号（仅用于演示环境，正式使用前请删除或修改密码）："))
         headers = (_("用户名"), _("角色"), _("管理范围"), _("密码"))
-        rows = [headers, *result.accounts]
+        rows = [headers, *accounts]
         widths = [max(_width(r[i]) for r in rows) for i in range(4)]
         for n, row in enumerate(rows):
             self.stdout.write("  " + "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)))
