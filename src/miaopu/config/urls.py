@@ -8,6 +8,7 @@ api_patterns = [
     path("", include("miaopu.apps.units.api.urls")),
     path("", include("miaopu.apps.cadres.api.urls")),
     path("", include("miaopu.apps.programmes.api.urls")),
+    path("", include("miaopu.apps.matching.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("units/", include("miaopu.apps.units.urls")),
     path("cadres/", include("miaopu.apps.cadres.urls")),
     path("programmes/", include("miaopu.apps.programmes.urls")),
+    path("matching/", include("miaopu.apps.matching.urls")),
     path("api/", include(api_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "miaopu.apps.mentoring",
     "miaopu.apps.accounts",
     "miaopu.apps.programmes",
+    "miaopu.apps.matching",
 ]
 
 MIDDLEWARE = [
