@@ -21,6 +21,7 @@ urlpatterns = [
     path("cadres/", include("miaopu.apps.cadres.urls")),
     path("programmes/", include("miaopu.apps.programmes.urls")),
     path("matching/", include("miaopu.apps.matching.urls")),
+    path("exchange/", include("miaopu.apps.exchange.urls")),
     path("api/", include(api_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

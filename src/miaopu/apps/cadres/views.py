@@ -137,6 +137,7 @@ def cadre_list_view(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "chips": _active_filters(filterset, request),
             "can_write": access.can_write_personnel(user),
+            "can_export": access.can_export_personnel(user),
             "full_filters": user.role in UNIT_SCOPED_ROLES,
             "is_mentor": user.role == Role.MENTOR,
         },
@@ -163,6 +164,7 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "facts": facts,
             "mentorships": mentorships,
             "can_write": can_write,
+            "can_export": access.can_export_personnel(user),
             "unit_link": user.role in UNIT_SCOPED_ROLES,
         },
     )

@@ -98,6 +98,11 @@ def can_write_personnel(user: User) -> bool:
     return _active(user) and user.role in PERSONNEL_WRITER_ROLES and user.scope_unit_id is not None
 
 
+def can_export_personnel(user: User) -> bool:
+    """Rosters and cadre forms may be exported by the unit-scoped roles (always limited to their scope)."""
+    return _active(user) and user.role in UNIT_SCOPED_ROLES and user.scope_unit_id is not None
+
+
 def can_manage_units(user: User) -> bool:
     """The unit tree is maintained by 组织部 staff (within their scope)."""
     return _active(user) and user.role == Role.ORGDEPT and user.scope_unit_id is not None

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.utils.cache import add_never_cache_headers
 
 #: Pages under these prefixes carry personnel data and must never be cached by browsers or proxies.
-PERSONNEL_PREFIXES = ("/cadres/", "/units/", "/api/", "/audit/", "/mentoring/")
+PERSONNEL_PREFIXES = ("/cadres/", "/units/", "/api/", "/audit/", "/mentoring/", "/exchange/")
 
 
 class PersonnelCacheControlMiddleware:

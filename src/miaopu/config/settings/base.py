@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "miaopu.apps.cadres",
     "miaopu.apps.mentoring",
     "miaopu.apps.accounts",
+    "miaopu.apps.exchange",
     "miaopu.apps.programmes",
     "miaopu.apps.matching",
 ]
