@@ -72,6 +72,8 @@ class Cadre(models.Model):
         indexes = [
             models.Index(fields=["unit", "id"], name="cadres_unit_id"),
             models.Index(fields=["status", "birth_date"], name="cadres_status_birth"),
+            # District- and unit-scoped lists count and filter by unit, status, age and gender together.
+            models.Index(fields=["unit", "status", "birth_date", "gender"], name="cadres_unit_status_birth"),
         ]
         constraints = [
             models.CheckConstraint(
