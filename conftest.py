@@ -1,6 +1,11 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check behaviour, not speed: on a shared 2-core CI machine a per-example deadline only adds flakes.
+hypothesis_settings.register_profile("miaopu", deadline=None)
+hypothesis_settings.load_profile("miaopu")
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
