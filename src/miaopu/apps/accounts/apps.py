@@ -8,10 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号与审计")
 
     def ready(self) -> None:
+        from axes.signals import user_locked_out
         from django.contrib.auth import signals
 
-        from . import receivers
+        from . import checks, receivers  # noqa: F401 - checks registers itself
 
         signals.user_logged_in.connect(receivers.on_logged_in, dispatch_uid="miaopu_audit_login")
         signals.user_logged_out.connect(receivers.on_logged_out, dispatch_uid="miaopu_audit_logout")
         signals.user_login_failed.connect(receivers.on_login_failed, dispatch_uid="miaopu_audit_login_failed")
+        user_locked_out.connect(receivers.on_locked_out, dispatch_uid="miaopu_audit_lockout")

@@ -15,7 +15,7 @@ class _PasswordPair(forms.Form):
         label=_("密码"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("至少 8 位，不能全是数字，不能过于常见，不能与账号或姓名相似。"),
+        help_text=_("至少 8 位，包含小写字母、大写字母、数字、符号中的至少 3 类；不能包含账号名，不能过于常见。"),
     )
     password2 = forms.CharField(
         label=_("确认密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
@@ -60,3 +60,57 @@ class RoleForm(forms.Form):
         """``units``: what the secadmin may browse (``unit_list(user=...)``: the whole tree)."""
         super().__init__(*args, **kwargs)
         self.fields["scope_unit"].queryset = unit_choice_queryset(units).order_by("path")
+
+
+class OwnPasswordForm(forms.Form):
+    """The account holder's own password change: the current password, then the new one twice."""
+
+    old_password = forms.CharField(
+        label=_("原密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "至少 8 位，包含小写字母、大写字母、数字、符号中的至少 3 类；不能包含账号名，不能与最近 5 次的密码相同。"
+        ),
+    )
+    new_password2 = forms.CharField(
+        label=_("确认新密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password2") and data["new_password"] != data["new_password2"]:
+            self.add_error("new_password2", _("两次输入的密码不一致。"))
+        return data
+
+
+class TotpForm(forms.Form):
+    code = forms.CharField(
+        label=_("动态口令"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*", "autofocus": True}
+        ),
+        help_text=_("验证器（手机上的身份验证器应用）当前显示的 6 位数字。"),
+    )
+
+    def clean_code(self) -> str:
+        return "".join(self.cleaned_data["code"].split())
+
+
+class RolePolicyForm(forms.Form):
+    """One checkbox per role: must its accounts use a TOTP second factor?"""
+
+    def __init__(self, *args, current: dict[str, bool], **kwargs):
+        super().__init__(*args, **kwargs)
+        for value, label in Role.choices:
+            self.fields[f"totp_{value}"] = forms.BooleanField(
+                label=label, required=False, initial=current.get(value, False)
+            )
+
+    def wanted(self) -> dict[str, bool]:
+        return {value: bool(self.cleaned_data.get(f"totp_{value}")) for value, _label in Role.choices}

@@ -12,6 +12,11 @@ transaction, and leaves an audit row that never contains a password or its hash.
 
 A CLI or system actor without a user (a server operator with shell access) may
 bootstrap the first admin accounts; a web or API actor always needs the role.
+
+A password the system administrator sets (a new account, a reset) is a one-time password:
+``must_change_password`` makes the owner choose their own at the next login
+(``password_change_own``). The 安全管理员 decides which roles need a second factor
+(``role_policy_set``); the 系统管理员 can clear a lost authenticator (``user_reset_totp``).
 """
 
 from __future__ import annotations
@@ -84,7 +89,11 @@ def user_create(*, actor: Actor, username: str, full_name: str, password: str) -
     """Create an account with role ``cadre`` and no linked cadre: it sees nothing until the secadmin assigns a role."""
     _require(actor, Role.SYSADMIN)
     user = User(
-        username=(username or "").strip(), first_name=(full_name or "").strip(), role=Role.CADRE, is_active=True
+        username=(username or "").strip(),
+        first_name=(full_name or "").strip(),
+        role=Role.CADRE,
+        is_active=True,
+        must_change_password=True,
     )
     errors: dict[str, list[str]] = {}
     if not user.first_name:
@@ -113,7 +122,8 @@ def user_set_password(*, actor: Actor, user: User, password: str) -> User:
     if errors:
         raise ValidationError({"password": errors})
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
     record(
         actor,
         category=AuditCategory.AUTH,
@@ -122,6 +132,79 @@ def user_set_password(*, actor: Actor, user: User, password: str) -> User:
         detail={"password_reset": True},
     )
     return user
+
+
+@transaction.atomic
+def password_change_own(*, actor: Actor, user: User, old_password: str, new_password: str) -> User:
+    """The account holder replaces their password (first login, expiry, or by choice).
+
+    The old password is asked again so that a session left open cannot be used to take the account over.
+    """
+    if actor.user is None or actor.user.pk != user.pk or not user.is_active:
+        raise PermissionDenied(_("只能修改自己的密码。"))
+    errors: dict[str, list[str]] = {}
+    if not user.check_password(old_password or ""):
+        errors["old_password"] = [_("原密码不正确。")]
+    elif old_password == new_password:
+        errors["new_password"] = [_("新密码不能与原密码相同。")]
+    else:
+        problems = _password_errors(new_password, user)
+        if problems:
+            errors["new_password"] = problems
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    record(actor, category=AuditCategory.AUTH, action=AuditAction.UPDATE, obj=user, detail={"password_changed": True})
+    return user
+
+
+@transaction.atomic
+def role_policy_set(*, actor: Actor, role: str, require_totp: bool):
+    """Require (or stop requiring) a TOTP second factor for every account of ``role`` (安全管理员 only).
+
+    Turning it on deletes the role's API tokens, which were issued without a second factor.
+    """
+    from rest_framework.authtoken.models import Token
+
+    from .models import RoleSecurityPolicy
+
+    _require(actor, Role.SECADMIN)
+    if role not in Role.values:
+        raise ValidationError({"role": [_("请选择有效的角色。")]})
+    policy, _created = RoleSecurityPolicy.objects.select_for_update().get_or_create(role=role)
+    if policy.require_totp == require_totp:
+        return policy
+    before = {"require_totp": policy.require_totp}
+    policy.require_totp = require_totp
+    policy.save()
+    detail = None
+    if require_totp:
+        deleted, _rows = Token.objects.filter(user__role=role).delete()
+        detail = {"api_tokens_deleted": deleted}
+    record(
+        actor,
+        category=AuditCategory.AUTH,
+        action=AuditAction.UPDATE,
+        obj=policy,
+        object_repr=str(Role(role).label),
+        before=before,
+        after={"require_totp": require_totp},
+        detail=detail,
+    )
+    return policy
+
+
+@transaction.atomic
+def user_reset_totp(*, actor: Actor, user: User) -> int:
+    """Remove an account's authenticators (lost phone); it enrols a new one at its next login (系统管理员 only)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _require(actor, Role.SYSADMIN)
+    removed, _rows = TOTPDevice.objects.filter(user=user).delete()
+    record(actor, category=AuditCategory.AUTH, action=AuditAction.UPDATE, obj=user, detail={"totp_reset": removed})
+    return removed
 
 
 def _end_sessions(user: User) -> int:

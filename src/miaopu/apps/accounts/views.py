@@ -7,29 +7,37 @@ and the admin roles never reach personnel pages (their selectors return nothing)
 
 from __future__ import annotations
 
+import base64
 import json
 from functools import wraps
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from miaopu.apps.core.access import require_role
-from miaopu.apps.core.audit import Actor, record_access
-from miaopu.apps.core.choices import AuditAction, Role
+from miaopu.apps.core.audit import Actor, record, record_access
+from miaopu.apps.core.choices import AuditAction, AuditCategory, Role
 from miaopu.apps.core.forms import apply_service_errors
 from miaopu.apps.core.models import AuditEvent
 from miaopu.apps.units.selectors import unit_list
 
-from . import services
+from . import security, services
 from .filtersets import AccountFilterSet, AuditEventFilterSet, object_type_choices
-from .forms import PasswordForm, RoleForm, UserCreateForm
+from .forms import OwnPasswordForm, PasswordForm, RoleForm, RolePolicyForm, TotpForm, UserCreateForm
 from .selectors import account_get, account_list, audit_event_get, audit_event_list
 
 AUDIT_PAGE_SIZE = 50
@@ -264,3 +272,153 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "detail": detail,
         },
     )
+
+
+# --- the account holder's own security: password change, second factor; lockout page ----------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return reverse("home")
+
+
+@never_cache
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password; forced after an administrator set it, and every 90 days."""
+    form = OwnPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change_own(
+                actor=Actor.from_request(request),
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)  # stay signed in here; other sessions end
+            messages.success(request, _("密码已修改。"))
+            return redirect(_next_url(request))
+    return render(
+        request,
+        "accounts/password_change.html",
+        {
+            "form": form,
+            "reason": security.password_change_reason(request.user),
+            "next": _next_url(request),
+            "has_totp": security.totp_devices(request.user).exists(),
+        },
+    )
+
+
+def _qr_svg(uri: str) -> str:
+    """The enrolment link as an inline SVG QR code, drawn here (nothing is fetched from elsewhere)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    return image.to_string(encoding="unicode")
+
+
+@never_cache
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in for roles that require TOTP: enrol an authenticator once, then verify."""
+    from django_otp import login as otp_login
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = request.user
+    if getattr(user, "is_verified", lambda: False)():
+        return redirect(_next_url(request))
+    devices = list(security.totp_devices(user))
+    enrolling = not devices
+    if enrolling:
+        device = security.totp_devices(user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=_("验证器"), confirmed=False)
+        devices = [device]
+    form = TotpForm(request.POST or None)
+    waits = [info["locked_until"] for d in devices for ok, info in [d.verify_is_allowed()] if not ok and info]
+    if request.method == "POST" and form.is_valid() and waits and len(waits) == len(devices):
+        # django-otp doubles the wait after each wrong code (1, 2, 4 … seconds): guessing gets nowhere.
+        seconds = max(1, int((min(waits) - timezone.now()).total_seconds()) + 1)
+        form.add_error("code", _("尝试过于频繁，请 %(s)s 秒后再试。") % {"s": seconds})
+    elif request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        device = next((d for d in devices if d.verify_token(code)), None)
+        actor = Actor.from_request(request)
+        if device is not None:
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            record(
+                actor,
+                category=AuditCategory.AUTH,
+                action=AuditAction.LOGIN,
+                obj=user,
+                detail={"second_factor": "totp", "enrolled": enrolling},
+            )
+            messages.success(request, _("动态口令验证通过。"))
+            return redirect(_next_url(request))
+        record(
+            actor,
+            category=AuditCategory.AUTH,
+            action=AuditAction.LOGIN_FAILED,
+            obj=user,
+            detail={"second_factor": "totp"},
+        )
+        form.add_error("code", _("动态口令不正确或已过期，请稍候查看验证器上的新口令再试。"))
+    context = {"form": form, "enrolling": enrolling, "next": _next_url(request)}
+    if enrolling:
+        device = devices[0]
+        context["secret"] = base64.b32encode(device.bin_key).decode("ascii")
+        context["qr_svg"] = mark_safe(_qr_svg(device.config_url))  # noqa: S308 - SVG generated here, no user input
+    return render(request, "accounts/otp.html", context)
+
+
+@role_required(Role.SECADMIN)
+def security_policy(request: HttpRequest) -> HttpResponse:
+    """Which roles must use a TOTP second factor (安全管理员)."""
+    from .models import RoleSecurityPolicy
+
+    current = dict(RoleSecurityPolicy.objects.values_list("role", "require_totp"))
+    form = RolePolicyForm(request.POST or None, current=current)
+    if request.method == "POST" and form.is_valid():
+        actor = Actor.from_request(request)
+        changed = 0
+        for role, wanted in form.wanted().items():
+            if current.get(role, False) != wanted:
+                services.role_policy_set(actor=actor, role=role, require_totp=wanted)
+                changed += 1
+        if changed:
+            messages.success(request, _("已保存安全策略。"))
+        return redirect("accounts:security_policy")
+    return render(request, "accounts/security_policy.html", {"form": form})
+
+
+@require_POST
+@role_required(Role.SYSADMIN)
+def user_reset_totp(request: HttpRequest, pk: int) -> HttpResponse:
+    target = account_get(user=request.user, pk=pk)
+    services.user_reset_totp(actor=Actor.from_request(request), user=target)
+    messages.success(
+        request, _("已清除账号“%(username)s”的动态口令验证器，其下次登录时需重新绑定。") % {"username": target.username}
+    )
+    return redirect("accounts:user_list")
+
+
+def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """What a locked-out user name gets (django-axes): a Chinese page, or JSON on the API; status 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = _("连续 %(n)s 次登录失败，该账号已被锁定 %(m)s 分钟。请稍后再试，或联系系统管理员。") % {
+        "n": settings.AXES_FAILURE_LIMIT,
+        "m": minutes,
+    }
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=429)
+    return render(request, "accounts/locked.html", {"message": message}, status=429)

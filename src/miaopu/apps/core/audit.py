@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -93,6 +94,33 @@ def _object_type(obj: models.Model | type[models.Model] | str) -> str:
     return obj._meta.label_lower
 
 
+_ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+def scrub_id_numbers(value: Any) -> Any:
+    """``value`` with every valid 18-character ID number masked, however deep in lists and dicts it sits.
+
+    ``snapshot`` already masks the ``id_number`` field; this catches the rest (a search typed into a filter,
+    an ID number typed as a user name at the login page, a file name) so no raw ID number reaches a log.
+    """
+    from miaopu.domain.idcard import mask_id_number, validate_id_number
+
+    if isinstance(value, str):
+        if len(value) < 18:
+            return value
+
+        def mask(match: re.Match) -> str:
+            text = match.group(0)
+            return mask_id_number(text) if validate_id_number(text).ok else text
+
+        return _ID_CANDIDATE.sub(mask, value)
+    if isinstance(value, dict):
+        return {scrub_id_numbers(k): scrub_id_numbers(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub_id_numbers(v) for v in value]
+    return value
+
+
 def record(
     actor: Actor,
     *,
@@ -105,25 +133,26 @@ def record(
     after: dict | None = None,
     detail: dict | None = None,
 ):
-    from .models import AuditEvent
+    """Append one event to the hash-chained audit trail (``audit_chain.append``), ID numbers masked."""
+    from .audit_chain import append, normalize_ip, normalize_json
 
     if isinstance(obj, models.Model):
         object_id = obj.pk if object_id is None else object_id
         object_repr = object_repr or str(obj)
-    return AuditEvent.objects.create(
+    return append(
         category=category,
         action=action,
         source=actor.source,
-        ip=actor.ip,
+        ip=normalize_ip(actor.ip),
         actor_id=actor.user.pk if actor.user else None,
-        actor_name=actor.user.get_username() if actor.user else "system",
+        actor_name=scrub_id_numbers(actor.user.get_username() if actor.user else "system")[:150],
         actor_role=actor.role,
         object_type=_object_type(obj) if obj is not None else "",
-        object_id="" if object_id is None else str(object_id),
-        object_repr=object_repr[:200],
-        before=before,
-        after=after,
-        detail=detail,
+        object_id="" if object_id is None else scrub_id_numbers(str(object_id))[:64],
+        object_repr=scrub_id_numbers(object_repr)[:200],
+        before=normalize_json(scrub_id_numbers(before)),
+        after=normalize_json(scrub_id_numbers(after)),
+        detail=normalize_json(scrub_id_numbers(detail)),
     )
 
 

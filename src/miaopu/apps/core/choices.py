@@ -58,3 +58,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("登录")
     LOGIN_FAILED = "login_failed", _("登录失败")
     LOGOUT = "logout", _("退出")
+    LOCKOUT = "lockout", _("账号锁定")
+    PURGE = "purge", _("清理审计记录")
+    BACKUP = "backup", _("备份")
+    RESTORE = "restore", _("恢复")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "miaopu.apps.core",
     "miaopu.apps.units",
     "miaopu.apps.cadres",
@@ -56,14 +61,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "miaopu.apps.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "miaopu.apps.accounts.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "miaopu.apps.core.middleware.PersonnelCacheControlMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "miaopu.config.urls"
@@ -106,12 +115,50 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# GB/T 22239-2019 §8.1.4.1 (identity): the password rules, lockout, session limits and second factor.
+# See docs/security.md for the clause each one answers.
+AUTHENTICATION_BACKENDS = [
+    "miaopu.apps.accounts.backends.LockoutBackend",  # django-axes: refuses a locked-out user name first
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "miaopu.apps.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "miaopu.apps.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "miaopu.apps.accounts.validators.NotContainingUsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Also records every new password's hash (and when it was set): keep it in the list.
+    {"NAME": "miaopu.apps.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"history": 5}},
 ]
+#: Days before a password must be changed (accounts whose password was never set through Django never expire).
+MIAOPU_PASSWORD_MAX_AGE_DAYS = 90
+
+# django-axes: 5 failures on one user name lock it for 30 minutes, whatever address they come from.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address as well: a lock per address would shut out a whole office behind one NAT
+# address; GB/T 22239 §8.1.4.1 b asks for the account to be locked, which a new address does not undo.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends 30 minutes after it began
+AXES_LOCKOUT_CALLABLE = "miaopu.apps.accounts.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "miaopu.apps.accounts.backends.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successes and failures are in the audit trail already
+AXES_VERBOSE = False
+
+# Sessions: 30 minutes idle and 8 hours at most from the login (accounts.middleware, which also renews the
+# stored session's expiry once a minute while it is used), a new session id at login (Django's login()).
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = False  # renewed by the middleware once a minute instead of 3 queries per request
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+MIAOPU_SESSION_IDLE_SECONDS = 30 * 60
+MIAOPU_SESSION_MAX_SECONDS = 8 * 60 * 60
+
+# Second factor (TOTP, django-otp), required per role by the security administrator.
+OTP_TOTP_ISSUER = "Miaopu"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -130,6 +177,33 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): only this server's own scripts, styles and images; no inline script,
+# no inline style, no framing, forms post only here. The API documentation pages get a relaxed policy
+# (core.middleware.ContentSecurityPolicyMiddleware) because the bundled Swagger UI and Redoc need it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Keys (crypto.py): from MIAOPU_AUDIT_KEY / MIAOPU_BACKUP_KEY, else these files. Development creates a
+# missing file (mode 0600); production settings refuse to and fail instead.
+MIAOPU_KEY_FILES = {
+    "audit": Path(os.environ.get("MIAOPU_AUDIT_KEY_FILE") or VAR_DIR / "audit.key"),
+    "backup": Path(os.environ.get("MIAOPU_BACKUP_KEY_FILE") or VAR_DIR / "backup.key"),
+}
+MIAOPU_GENERATE_MISSING_KEYS = True
+MIAOPU_BACKUP_DIR = Path(os.environ.get("MIAOPU_BACKUP_DIR") or VAR_DIR / "backups")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

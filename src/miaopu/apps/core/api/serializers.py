@@ -52,6 +52,12 @@ class MeSerializer(serializers.Serializer):
 class CredentialsSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("用户名"))
     password = serializers.CharField(label=_("密码"), style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        label=_("动态口令"),
+        required=False,
+        allow_blank=True,
+        help_text=_("角色要求动态口令时填写验证器上的 6 位数字。"),
+    )
 
 
 class TokenResponseSerializer(serializers.Serializer):

@@ -73,6 +73,11 @@ class ObtainTokenView(APIView):
         )
         if user is None:
             raise serializers.ValidationError({"non_field_errors": [_("用户名或密码不正确，或账号已停用。")]})
+        from miaopu.apps.accounts.security import api_login_problem
+
+        problem = api_login_problem(user, form.validated_data.get("otp"))
+        if problem is not None:  # the same steps the web login demands: a new password, a second factor
+            raise serializers.ValidationError({"non_field_errors": [problem]})
         token, _created = Token.objects.get_or_create(user=user)
         user_logged_in.send(sender=type(user), request=http_request, user=user)
         return Response({"token": token.key})
