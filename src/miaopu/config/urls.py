@@ -9,6 +9,7 @@ api_patterns = [
     path("", include("miaopu.apps.cadres.api.urls")),
     path("", include("miaopu.apps.programmes.api.urls")),
     path("", include("miaopu.apps.matching.api.urls")),
+    path("", include("miaopu.apps.mentoring.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", OfflineRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("programmes/", include("miaopu.apps.programmes.urls")),
     path("matching/", include("miaopu.apps.matching.urls")),
     path("exchange/", include("miaopu.apps.exchange.urls")),
+    path("mentoring/", include("miaopu.apps.mentoring.urls")),
     path("api/", include(api_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -28,7 +28,6 @@ from miaopu.apps.core.audit import Actor, record_access
 from miaopu.apps.core.choices import UNIT_SCOPED_ROLES, AuditAction, Role
 from miaopu.apps.core.forms import FastSelect, apply_service_errors, unit_choice_queryset
 from miaopu.apps.core.services import ConflictError
-from miaopu.apps.mentoring.models import Mentorship
 from miaopu.apps.units.selectors import unit_list
 from miaopu.domain.vocab import CadreStatus
 
@@ -151,9 +150,6 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record_access(Actor.from_request(request), AuditAction.VIEW, cadre)
     timeline = cadre_timeline(cadre)
     facts = cadre_facts(cadre, experiences=timeline)
-    mentorships = list(
-        Mentorship.objects.filter(mentee=cadre, is_active=True).select_related("mentor").order_by("start", "id")
-    )
     can_write = access.can_write_personnel(user) and access.unit_in_scope(user, cadre.unit)
     return render(
         request,
@@ -162,7 +158,6 @@ def cadre_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cadre": cadre,
             "timeline": list(reversed(timeline)),
             "facts": facts,
-            "mentorships": mentorships,
             "can_write": can_write,
             "can_export": access.can_export_personnel(user),
             "unit_link": user.role in UNIT_SCOPED_ROLES,

@@ -52,10 +52,10 @@ def _menu(client: Client) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("role", "labels"),
     [
-        ("orgdept", ["首页", "干部名单", "培养项目", "数据交换", "单位与岗位"]),
-        ("officer_b", ["首页", "干部名单", "数据交换", "单位与岗位"]),
-        ("mentor", ["首页", "我的帮带对象"]),
-        ("cadre", ["首页", "我的档案"]),
+        ("orgdept", ["首页", "干部名单", "培养项目", "导师帮带", "数据交换", "单位与岗位"]),
+        ("officer_b", ["首页", "干部名单", "导师帮带", "数据交换", "单位与岗位"]),
+        ("mentor", ["首页", "我的帮带对象", "帮带记录"]),
+        ("cadre", ["首页", "我的档案", "我的导师"]),
     ],
 )
 def test_menu_by_role(client_for, city, role, labels):
