@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils.translation import gettext as _
 
 from miaopu.apps.core.access import require_cadre_write, require_unit_target
@@ -155,7 +155,12 @@ def cadre_delete(*, actor: Actor, cadre: Cadre) -> None:
         before=snapshot(cadre),
         detail={"experiences": cadre.experiences.count()},
     )
-    cadre.delete()
+    try:
+        cadre.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            _("该干部已有培养、考核或成长档案等记录，不能删除。如已离开本单位，请把状态改为“调出”或“退休”。")
+        ) from exc
 
 
 def experience_errors(entry: Experience) -> dict[str, list[str]]:

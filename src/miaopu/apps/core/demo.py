@@ -1087,8 +1087,11 @@ def wipe() -> dict[str, int]:
     """
     from miaopu.apps.cadres.models import Cadre, Experience
     from miaopu.apps.core.models import User
+    from miaopu.apps.growth import demo as growth_demo
     from miaopu.apps.mentoring.models import Mentor, Mentorship
     from miaopu.apps.units.models import Post, Unit
+
+    growth_demo.wipe()
 
     counts = {"units": Unit.objects.count(), "cadres": Cadre.objects.count()}
     Mentorship.objects.all().delete()
@@ -1367,6 +1370,7 @@ def generate(
     today: dt.date | None = None,
     replace: bool = False,
     progress: ProgressFn | None = None,
+    history: bool = False,
 ) -> DemoResult:
     """Build the demo city in one transaction and record one audit event; see the module docstring."""
     import time
@@ -1388,6 +1392,11 @@ def generate(
         people, experiences = _write_cadres(builder, slots, progress)
         mentors, mentorships, mentor_pk, cadre_pk = _write_mentors(builder, people)
         accounts = _write_accounts(builder, people, mentor_pk, cadre_pk)
+        files: dict[str, int] = {}
+        if history:  # a few years of assessments, growth-file entries and pool entries
+            from miaopu.apps.growth import demo as growth_demo
+
+            files = growth_demo.populate(seed=seed, today=today, audit=False)
         counts = {
             "units": len(builder.units),
             "municipal_organs": len(builder.organs),
@@ -1400,6 +1409,7 @@ def generate(
             "mentors": mentors,
             "mentorships": mentorships,
             "accounts": len(accounts),
+            **{f"growth_{k}": v for k, v in files.items()},
         }
         detail = {"seed": seed, "counts": counts, "city": CITY_NAME}
         if replaced is not None:

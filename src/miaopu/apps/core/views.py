@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -112,7 +113,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role in (Role.ORGDEPT, Role.UNIT_OFFICER):
         context["scope"] = scope_root(user)
         if context["scope"] is not None:
-            context["summary"] = scope_summary(user)
+            if apps.is_installed("miaopu.apps.analytics"):
+                from miaopu.apps.analytics.views import home_context
+
+                # The dashboard counts the same figures: reuse them instead of a second scan of the cadres.
+                context["dashboard"] = home_context(request)
+            dashboard = context.get("dashboard")
+            context["summary"] = dashboard["summary"] if dashboard else scope_summary(user)
     elif user.role == Role.MENTOR:
         from miaopu.apps.mentoring.models import Mentorship
 

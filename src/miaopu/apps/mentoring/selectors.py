@@ -23,6 +23,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from miaopu.apps.core.access import restrict_cadres, scope_root, unit_in_scope
 from miaopu.apps.core.choices import Role
@@ -246,9 +247,9 @@ class Alert:
 
 
 ALERT_KINDS = {
-    "missing_role": _("缺少导师"),
-    "no_contact": _("长期无帮带记录"),
-    "over_capacity": _("导师超额"),
+    "missing_role": _l("缺少导师"),
+    "no_contact": _l("长期无帮带记录"),
+    "over_capacity": _l("导师超额"),
 }
 
 

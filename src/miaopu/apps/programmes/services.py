@@ -888,6 +888,9 @@ def placement_term_end_assess(
                 cadre=placement.cadre, source_batch=batch, placement=placement, date=on, reason=reason
             )
             record_change(actor, AuditAction.CREATE, entry, after=snapshot(entry))
+            from miaopu.apps.pools.services import reserve_from_programme  # the reserve pool of record
+
+            reserve_from_programme(actor=actor, programme_entry=entry)
     return placement
 
 

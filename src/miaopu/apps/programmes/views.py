@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from miaopu.apps.cadres.selectors import cadre_get, cadre_list
@@ -52,12 +53,12 @@ PAGE_SIZE = 100
 
 #: The tabs of a batch page: (key, label, the step from which the tab has anything to show).
 TABS = [
-    ("overview", _("概况"), BatchStatus.DRAFT),
-    ("slots", _("接收岗位"), BatchStatus.DRAFT),
-    ("candidates", _("人选"), BatchStatus.CANDIDATES),
-    ("vetting", _("考察"), BatchStatus.NOMINATION),
-    ("assignment", _("分配岗位"), BatchStatus.VETTING),
-    ("placements", _("到岗与期满"), BatchStatus.PLACED),
+    ("overview", _l("概况"), BatchStatus.DRAFT),
+    ("slots", _l("接收岗位"), BatchStatus.DRAFT),
+    ("candidates", _l("人选"), BatchStatus.CANDIDATES),
+    ("vetting", _l("考察"), BatchStatus.NOMINATION),
+    ("assignment", _l("分配岗位"), BatchStatus.VETTING),
+    ("placements", _l("到岗与期满"), BatchStatus.PLACED),
 ]
 
 

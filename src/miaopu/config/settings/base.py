@@ -56,7 +56,11 @@ INSTALLED_APPS = [
     "miaopu.apps.accounts",
     "miaopu.apps.exchange",
     "miaopu.apps.programmes",
+    "miaopu.apps.assessments",
+    "miaopu.apps.pools",
+    "miaopu.apps.growth",
     "miaopu.apps.matching",
+    "miaopu.apps.analytics",
 ]
 
 MIDDLEWARE = [
@@ -233,6 +237,12 @@ SPECTACULAR_SETTINGS = {
         "EducationEnum": "miaopu.apps.core.api.schema.education_choices",
         "DegreeEnum": "miaopu.apps.core.api.schema.degree_choices",
         "PostCategoryEnum": "miaopu.apps.core.api.schema.post_category_choices",
+        "GrowthEntryKindEnum": "miaopu.apps.growth.models.EntryKind",
+        "PunishmentKindEnum": "miaopu.apps.growth.models.PunishmentKind",
+        "AssessmentKindEnum": "miaopu.apps.assessments.choices.CycleKind",
+        "AssessmentSourceEnum": "miaopu.apps.assessments.choices.EntrySource",
+        "PoolEntrySourceEnum": "miaopu.apps.pools.models.EntrySource",
+        "CadreSourceEnum": "miaopu.apps.core.api.schema.cadre_source_choices",
     },
 }
 

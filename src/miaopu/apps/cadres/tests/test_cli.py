@@ -34,3 +34,30 @@ def test_cli_reports_validation_errors(city):
 def test_cli_needs_an_account(city):
     with pytest.raises(CommandError, match="不存在"):
         call_command("set-cadre", city.cadres["town_a"].code, "post_title=x", user="nobody")
+
+
+def test_a_cadre_with_a_file_cannot_be_deleted_only_marked(city):
+    """Deleting a cadre whose records others point at is refused with advice, not a server error."""
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from miaopu.apps.assessments.models import Assessment, AssessmentCycle
+    from miaopu.apps.cadres.services import cadre_delete
+    from miaopu.apps.core.audit import Actor
+
+    cadre = city.cadres["town_a"]
+    cycle = AssessmentCycle.objects.create(
+        kind="annual",
+        year=2025,
+        name="2025 年度考核",
+        scope_unit=city.root,
+        start=dt.date(2025, 1, 1),
+        end=dt.date(2025, 12, 31),
+    )
+    Assessment.objects.create(
+        cycle=cycle, cadre=cadre, kind="annual", year=2025, grade="competent", assessed_on=dt.date(2025, 12, 31)
+    )
+    with pytest.raises(ValidationError, match="调出"):
+        cadre_delete(actor=Actor(user=city.users["orgdept"], source="web"), cadre=cadre)
+    assert Cadre.objects.filter(pk=cadre.pk).exists()

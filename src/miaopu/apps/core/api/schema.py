@@ -9,7 +9,7 @@ fields use, in the language of the schema being generated.
 from __future__ import annotations
 
 from miaopu.apps.core.choices import vocab_choices
-from miaopu.domain.vocab import Degree, Education, PostCategory
+from miaopu.domain.vocab import Degree, Education, PostCategory, Source
 
 
 def education_choices() -> list[tuple[str, str]]:
@@ -22,3 +22,8 @@ def degree_choices() -> list[tuple[str, str]]:
 
 def post_category_choices() -> list[tuple[str, str]]:
     return vocab_choices(PostCategory)
+
+
+def cadre_source_choices() -> list[tuple[str, str]]:
+    """干部来源 (another app's ``source`` field, e.g. an assessment's or a pool entry's, has other choices)."""
+    return vocab_choices(Source)

@@ -49,7 +49,9 @@ class Command(BaseCommand):
             )
         progress = self._progress if cadres >= 20_000 else None
         try:
-            result = demo.generate(cadres=cadres, seed=seed, replace=force and not empty, progress=progress)
+            result = demo.generate(
+                cadres=cadres, seed=seed, replace=force and not empty, progress=progress, history=True
+            )
         except ProtectedError as exc:
             raise CommandError(
                 _("无法清空现有数据：仍有其他数据（如培养批次、成长档案）引用单位或干部，请先删除这些数据。（%(e)s）")
