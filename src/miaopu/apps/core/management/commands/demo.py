@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
@@ -58,6 +60,9 @@ class Command(BaseCommand):
                 % {"e": exc.args[0] if exc.args else exc}
             ) from exc
         self._report(result)
+        if apps.is_installed("miaopu.apps.analytics"):
+            # A new city opens with its early warnings already counted (in production `miaopu alerts` runs daily).
+            call_command("alerts", stdout=self.stdout, stderr=self.stderr)
 
     def _progress(self, done: int, total: int) -> None:
         """A percentage on stderr: one updating line on a terminal, a line per tenth in a log file."""
