@@ -32,6 +32,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 HERE = Path(__file__).resolve().parent
 DASHBOARD_PAGES = ("看板", "首页")
@@ -76,7 +77,22 @@ def _district():
 # ---------------------------------------------------------------- part 1: in process
 
 
-def in_process(runs: int, warmup: int) -> None:
+def name_fragments(count: int = 20, seed: int = 9) -> list[str]:
+    """What a clerk types to find someone: the surname and the first given-name character of ``count`` cadres
+    picked at random (fixed seed) from the city itself, so every search finds its person and a few namesakes."""
+    import random
+
+    from miaopu.apps.cadres.models import Cadre
+
+    ids = list(Cadre.objects.filter(status="active").order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return []
+    picked = random.Random(seed).sample(ids, min(count, len(ids)))
+    names = Cadre.objects.filter(pk__in=picked).order_by("pk").values_list("name", flat=True)
+    return [name[:2] for name in names if name]
+
+
+def in_process(runs: int, warmup: int, surname: str = "陈", names: list[str] | None = None) -> None:
     """Every page counted afresh (the dashboard's figure cache off): what one view costs."""
     from django.conf import settings
     from django.db import connection
@@ -86,6 +102,10 @@ def in_process(runs: int, warmup: int) -> None:
     from miaopu.apps.core.models import User
 
     settings.MIAOPU_ANALYTICS_CACHE_SECONDS = 0
+    settings.MIAOPU_ROSTER_COUNT_CACHE_SECONDS = 0  # the roster's large counts too: the cost of a cold page
+    district = _district()
+    unit = f"&unit={district.pk}" if district else ""
+    fragment = quote(names[0]) if names else quote(surname)
     cases = [
         ("首页（含看板）", "orgdept", "/"),
         ("看板 /analytics/", "orgdept", "/analytics/"),
@@ -95,6 +115,16 @@ def in_process(runs: int, warmup: int) -> None:
         ("预警列表 红色", "orgdept", "/analytics/alerts/?level=red"),
         ("接口 /api/analytics/stats/", "orgdept", "/api/analytics/stats/"),
         ("Excel 报表", "orgdept", "/analytics/report/?format=xlsx"),
+        # Lists and searches (target 300 ms at p95 under load); here each one cold, alone.
+        ("名单 /cadres/", "orgdept", "/cadres/"),
+        (f"姓名检索 q={unquote(fragment)}", "orgdept", f"/cadres/?q={fragment}"),
+        (f"姓名检索（仅姓）q={surname}", "orgdept", f"/cadres/?q={quote(surname)}"),
+        ("组合筛选 35岁以下女干部+区县", "orgdept", f"/cadres/?age_max=35&gender=female{unit}"),
+        ("单位筛选（区县）", "orgdept", f"/cadres/?unit={district.pk}" if district else "/cadres/"),
+        ("35岁以下无乡村经历", "orgdept", "/cadres/?age_max=35&rural=no"),
+        ("区县账号的名单", "orgdept_donghu", "/cadres/"),
+        ("接口 /api/cadres/", "orgdept", "/api/cadres/?page=1"),
+        ("接口 35岁以下无乡村经历", "orgdept", "/api/cadres/?age_max=35&rural=no"),
     ]
     clients: dict[str, Client] = {}
     rows = []
@@ -116,7 +146,8 @@ def in_process(runs: int, warmup: int) -> None:
         rows.append((label, str(response.status_code), f"{statistics.median(times):.0f}",
                      f"{_percentile(times, 95):.0f}", f"{max(times):.0f}", str(queries),
                      f"{len(response.content) / 1024:.0f}"))  # fmt: skip
-    print(f"\n第一部分：进程内单用户，每次重新统计（每项 {runs} 次，预热 {warmup} 次）\n")
+    load_now = os.getloadavg()[0]
+    print(f"\n第一部分：进程内单用户，每次重新统计（每项 {runs} 次，预热 {warmup} 次），负载 {load_now:.1f}\n")
     _table(("页面", "状态", "中位数ms", "p95 ms", "最慢ms", "SQL数", "KB"), rows)
 
 
@@ -128,7 +159,7 @@ def _start_server(port: int, workers: int, database_url: str, cache_seconds: int
         **os.environ,
         "MIAOPU_ANALYTICS_CACHE_SECONDS": str(cache_seconds),
         "DJANGO_SETTINGS_MODULE": "settings_bench",
-        "PYTHONPATH": str(HERE),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(HERE), os.environ.get("PYTHONPATH", "")) if p),
         "DATABASE_URL": database_url,
     }
     env.pop("MIAOPU_DEBUG", None)
@@ -176,7 +207,15 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def load(
-    users: int, seconds: int, max_requests: int, workers: int, port: int, wait: str, surname: str, cache_seconds: int
+    users: int,
+    seconds: int,
+    max_requests: int,
+    workers: int,
+    port: int,
+    wait: str,
+    surname: str,
+    cache_seconds: int,
+    names: list[str] | None = None,
 ) -> None:
     from django.db import connection
 
@@ -188,6 +227,7 @@ def load(
         print("\n第二部分跳过：请用 DATABASE_URL 指定数据库（服务器进程需要同一个数据库）", file=sys.stderr)
         return
     district = _district()
+    names = names or []
     sessions = _sessions(users)
     proc, kind = _start_server(port, workers, database_url, cache_seconds)
     out = Path(tempfile.mkdtemp(prefix="miaopu-bench-"))
@@ -199,6 +239,7 @@ def load(
             "MIAOPU_BENCH_MAX_REQUESTS": str(max_requests),
             "MIAOPU_BENCH_WAIT": wait,
             "MIAOPU_BENCH_SURNAME": surname,
+            "MIAOPU_BENCH_NAMES": ",".join(names),
             "MIAOPU_BENCH_SESSIONS": ",".join(f"{account}={key}" for account, key in sessions),
         }
         cmd = [sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(users),
@@ -330,12 +371,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if not AlertRun.objects.exists():
         print("提示：预警尚未生成，看板上的预警数为 0；请先运行 miaopu alerts", file=sys.stderr)
+    names = name_fragments()
+    print("检索的姓名片段（姓+名首字）：" + "、".join(names))
     if not args.skip_pages:
-        in_process(args.runs, args.warmup)
+        in_process(args.runs, args.warmup, args.surname, names)
     if not args.skip_load:
         connection.close()
         load(args.users, args.time, args.max_requests, args.workers, args.port, args.wait, args.surname,
-             args.cache_seconds)  # fmt: skip
+             args.cache_seconds, names)  # fmt: skip
     return 0
 
 

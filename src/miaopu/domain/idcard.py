@@ -126,3 +126,9 @@ def mask_id_number(text: str) -> str:
     if len(number) < 15:
         return "*" * len(number)
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def looks_like_id_number(text: str) -> bool:
+    """True when ``text`` normalises to the 18-character shape of an ID number (17 digits, then a digit or X):
+    what a search box treats as an ID number to match exactly rather than as part of a name."""
+    return bool(_WELL_FORMED.fullmatch(normalize_id_number(text)))

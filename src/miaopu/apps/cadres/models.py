@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from miaopu.apps.core.choices import vocab_choices
+from miaopu.apps.core.fields import BlindIndexField, EncryptedCharField
 from miaopu.domain.vocab import (
     CadreStatus,
     Degree,
@@ -31,7 +33,11 @@ class Cadre(models.Model):
     birth_date = models.DateField(_("出生日期"), db_index=True)
     native_place = models.CharField(_("籍贯"), max_length=50, blank=True)
     hukou = models.CharField(_("户籍"), max_length=10, choices=vocab_choices(Hukou), default=Hukou.LOCAL)
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True, null=True, blank=True)
+    # Encrypted at rest (SM4-GCM, core/fields.py); exact search and uniqueness through the HMAC-SM3 blind index.
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, null=True, blank=True)
+    id_number_index = BlindIndexField(
+        _("身份证号索引"), source="id_number", purpose="id_number", unique=True, help_text=_("HMAC-SM3 盲索引")
+    )
     political_status = models.CharField(_("政治面貌"), max_length=14, choices=vocab_choices(PoliticalStatus))
     party_join_date = models.DateField(_("入党时间"), null=True, blank=True)
     fulltime_education = models.CharField(_("全日制学历"), max_length=12, choices=vocab_choices(Education), blank=True)
@@ -61,6 +67,10 @@ class Cadre(models.Model):
     rank_since = models.DateField(_("任现职级时间"), null=True, blank=True)
     specialties = models.CharField(_("专业特长"), max_length=300, blank=True, help_text=_("以“、”分隔"))
     status = models.CharField(_("状态"), max_length=12, choices=vocab_choices(CadreStatus), default=CadreStatus.ACTIVE)
+    # Derived, never typed in: the start of the earliest experience entry at a 镇街/村社区 unit (RURAL_LEVELS), kept
+    # by ``cadres.derived.refresh_first_rural_start`` on every experience write, so "rural experience as of a date"
+    # is a column test (``first_rural_start <= date``) instead of a subquery over every experience row.
+    first_rural_start = models.DateField(_("首次乡村工作起始时间"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -74,6 +84,10 @@ class Cadre(models.Model):
             models.Index(fields=["status", "birth_date"], name="cadres_status_birth"),
             # District- and unit-scoped lists count and filter by unit, status, age and gender together.
             models.Index(fields=["unit", "status", "birth_date", "gender"], name="cadres_unit_status_birth"),
+            # "Under 35 without rural experience" counts from the index alone (status, age, first rural post).
+            models.Index(fields=["status", "birth_date", "first_rural_start"], name="cadres_status_birth_rural"),
+            # The roster's search matches 人员编号 case-insensitively (code__iexact): UPPER(code) = UPPER(q).
+            models.Index(Upper("code"), name="cadres_code_upper"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -141,6 +155,27 @@ class Experience(models.Model):
     def __str__(self) -> str:
         end = self.end.isoformat() if self.end else "至今"
         return f"{self.start:%Y.%m}—{end} {self.unit_display} {self.post_title}"
+
+    # Every single-row write refreshes the cadre's derived ``first_rural_start`` (bulk writers call
+    # ``cadres.derived`` themselves); a cadre instance cached on the entry is kept in step, so a later
+    # ``cadre.save()`` in the same request does not write the old value back.
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self._refresh_cadre(self.cadre_id)
+
+    def delete(self, *args, **kwargs):
+        cadre_id = self.cadre_id
+        result = super().delete(*args, **kwargs)
+        self._refresh_cadre(cadre_id)
+        return result
+
+    def _refresh_cadre(self, cadre_id: int) -> None:
+        from .derived import refresh_cadre
+
+        value = refresh_cadre(cadre_id)
+        cached = self._state.fields_cache.get("cadre")
+        if cached is not None and cached.pk == cadre_id:
+            cached.first_rural_start = value
 
     @property
     def unit_display(self) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_POST
 from miaopu.apps.core import access
 from miaopu.apps.core.audit import Actor, record_access
 from miaopu.apps.core.choices import UNIT_SCOPED_ROLES, AuditAction, Role
-from miaopu.apps.core.forms import FastSelect, apply_service_errors, unit_choice_queryset
+from miaopu.apps.core.forms import apply_service_errors, unit_choice_queryset
 from miaopu.apps.core.services import ConflictError
 from miaopu.apps.units.selectors import unit_list
 from miaopu.domain.vocab import CadreStatus
@@ -35,6 +34,7 @@ from . import services
 from .filtersets import CadreFilterSet
 from .forms import CadreForm, ExperienceForm
 from .models import Cadre
+from .roster import CountCachingPaginator, FlatSelect, UnitOutlineSelect, choice_labels
 from .selectors import cadre_facts, cadre_get, cadre_list, cadre_timeline, experience_get
 
 PAGE_SIZE = 50
@@ -51,6 +51,10 @@ LIST_COLUMNS = [
     "id", "code", "name", "gender", "birth_date", "unit_id", "unit__name", "post_title", "leadership_level",
     "political_status", "fulltime_education", "source", "status",
 ]  # fmt: skip
+
+
+#: Coded columns shown with their labels (looked up once per page, see ``roster.choice_labels``).
+LABELLED_COLUMNS = ["gender", "leadership_level", "political_status", "fulltime_education", "source", "status"]
 
 
 def _require_reader(user) -> None:
@@ -74,20 +78,25 @@ def _ordering(sort: str) -> tuple[str, list[str]]:
 
 
 def _tidy_filter_form(filterset: CadreFilterSet, user) -> None:
-    """Readable empty choices ("全部") and the unit outline for the filter bar."""
+    """Readable empty choices ("全部") and the unit outline for the filter bar.
+
+    Every select is rendered by string joins (``FlatSelect``, ``UnitOutlineSelect``), not one template per option.
+    """
     form = filterset.form
     for name, field in form.fields.items():
         if name == "unit":
             root = access.scope_root(user)
-            field.widget = FastSelect()
-            field.queryset = unit_choice_queryset(unit_list(user=user)).order_by("path")
-            field.empty_label = _("全部单位")
-            field.label_from_instance = lambda u, base=(root.depth if root else 0): (
-                "\u3000" * max(u.depth - base, 0) + u.name
+            units = unit_choice_queryset(unit_list(user=user)).order_by("path")
+            field.queryset = units  # validates the chosen unit; the outline below is read as plain rows
+            field.widget = UnitOutlineSelect(
+                lambda units=units: units.values_list("id", "name", "depth"),
+                base_depth=root.depth if root else 0,
+                empty_label=_("全部单位"),
             )
         elif hasattr(field, "empty_label"):
             # django-filter's widget iterates a copy bound to the class-level field, so relabel the widget's list.
-            field.widget.choices = [("", _("全部"))] + [c for c in field.widget.choices if c[0] != ""]
+            choices = [("", _("全部"))] + [c for c in field.widget.choices if c[0] != ""]
+            field.widget = FlatSelect(attrs=field.widget.attrs, choices=choices)
 
 
 def _active_filters(filterset: CadreFilterSet, request: HttpRequest) -> list[dict]:
@@ -124,8 +133,11 @@ def cadre_list_view(request: HttpRequest) -> HttpResponse:
     filterset = CadreFilterSet(data, queryset=base, user=user)
     _tidy_filter_form(filterset, user)
     sort, ordering = _ordering(request.GET.get("sort", ""))
-    paginator = Paginator(filterset.qs.order_by(*ordering), PAGE_SIZE)
+    paginator = CountCachingPaginator(filterset.qs.order_by(*ordering), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    labels = choice_labels(Cadre, LABELLED_COLUMNS)
+    for cadre in page.object_list:
+        cadre.labels = {name: labels[name].get(getattr(cadre, name), "") for name in LABELLED_COLUMNS}
     return render(
         request,
         "cadres/cadre_list.html",

@@ -66,6 +66,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def encrypted_marker(value: str) -> str:
+    """What the audit log keeps of an encrypted field's value: a short HMAC-SM3 digest under the index key."""
+    from .crypto import current_keyring, hmac_sm3
+
+    digest = hmac_sm3(current_keyring("index").current, b"miaopu-audit-marker\x00", str(value).encode()).hex()
+    return f"[encrypted:{digest[:16]}]"
+
+
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """The concrete field values of ``instance`` as JSON-safe data, sensitive fields masked."""
     from miaopu.domain.idcard import mask_id_number
@@ -75,9 +83,14 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
         name = field.attname
         if fields is not None and field.name not in fields and name not in fields:
             continue
+        if getattr(field, "blind_index", False):
+            continue  # an HMAC of another field: nothing to read in a log
         value = _plain(getattr(instance, name))
         if field.name in MASKED_FIELDS and value:
             value = mask_id_number(value)
+        elif getattr(field, "encrypted", False) and value:
+            # Encrypted at rest, so never copied into the log in clear: a keyed digest still shows that it changed.
+            value = encrypted_marker(value)
         data[field.name] = value
     return data
 

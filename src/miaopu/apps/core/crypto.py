@@ -19,9 +19,12 @@ replaces this module's functions with calls into the module; see docs/security.m
 
 from __future__ import annotations
 
+import base64
+import functools
 import os
 import secrets
 import struct
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +37,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 #: Key lengths in bytes: HMAC-SM3 keys are as long as the digest; SM4 keys are 128 bits.
-KEY_LENGTHS = {"audit": 32, "backup": 16}
+#: ``field`` encrypts sensitive columns (SM4-GCM), ``index`` keys their blind indexes (HMAC-SM3).
+KEY_LENGTHS = {"audit": 32, "backup": 16, "field": 16, "index": 32}
 
 
 def sm3(data: bytes) -> bytes:
@@ -50,6 +54,7 @@ def hmac_sm3(key: bytes, *parts: bytes) -> bytes:
     return mac.finalize()
 
 
+@functools.lru_cache(maxsize=64)
 def key_id_of(key: bytes) -> str:
     return sm3(b"miaopu-key-id:" + key).hex()[:8]
 
@@ -110,7 +115,7 @@ _cache: dict[str, tuple[tuple, Keyring]] = {}
 
 
 def keyring(name: str) -> Keyring:
-    """The keys for ``name`` ("audit", "backup"): environment first, then the key file."""
+    """The keys for ``name`` ("audit", "backup", "field", "index"): environment first, then the key file."""
     if name not in KEY_LENGTHS:
         raise ValueError(name)
     env_name = f"MIAOPU_{name.upper()}_KEY"
@@ -140,6 +145,32 @@ def keyring(name: str) -> Keyring:
     ring = Keyring(name=name, keys=keys)
     _cache[name] = (stamp, ring)
     return ring
+
+
+_fast: dict[str, tuple[float, tuple, Keyring]] = {}
+
+#: How long :func:`current_keyring` trusts its cached ring before looking at the key file again.
+FAST_TTL = 1.0
+
+
+def current_keyring(name: str) -> Keyring:
+    """:func:`keyring` for hot paths (every encrypted value read or written): the key file is looked at again
+    at most once a second, a change of the environment variable or the key-file setting is seen at once."""
+    now = time.monotonic()
+    files = getattr(settings, "MIAOPU_KEY_FILES", None) or {}
+    probe = (os.environ.get(f"MIAOPU_{name.upper()}_KEY", ""), files.get(name))
+    cached = _fast.get(name)
+    if cached and cached[1] == probe and now < cached[0]:
+        return cached[2]
+    ring = keyring(name)
+    _fast[name] = (now + FAST_TTL, probe, ring)
+    return ring
+
+
+def reset_key_cache() -> None:
+    """Forget every cached key ring (after a key file was rewritten, e.g. by tests or a rotation)."""
+    _cache.clear()
+    _fast.clear()
 
 
 def key_configured(name: str) -> bool:
@@ -275,3 +306,71 @@ class _LookaheadReader:
         if not self._pending:
             self._pending = self._source.read(1)
         return not self._pending
+
+
+# --- SM4-GCM field envelopes -------------------------------------------------------------------------------------
+
+#: ``sm4gcm:v1:<key id>:<base64(nonce || ciphertext || tag)>`` — what an encrypted column holds.
+ENVELOPE_PREFIX = "sm4gcm:v1:"
+NONCE_BYTES = 12
+
+
+def field_aad(table: str, column: str, key_id: str) -> bytes:
+    """Associated data binding a ciphertext to its table, column and key id (a copy elsewhere fails)."""
+    return b"\x00".join((b"miaopu-field:v1", table.encode(), column.encode(), key_id.encode("ascii")))
+
+
+def encrypt_value(plaintext: str, *, table: str, column: str, ring: Keyring | None = None) -> str:
+    """The envelope of ``plaintext`` under the current field key (a fresh random 96-bit nonce each time)."""
+    ring = ring or current_keyring("field")
+    key_id = ring.current_id
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    encryptor = Cipher(algorithms.SM4(ring.current), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(field_aad(table, column, key_id))
+    cipher = encryptor.update(plaintext.encode("utf-8")) + encryptor.finalize()
+    return f"{ENVELOPE_PREFIX}{key_id}:{base64.b64encode(nonce + cipher + encryptor.tag).decode('ascii')}"
+
+
+def is_envelope(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(ENVELOPE_PREFIX)
+
+
+def envelope_key_id(envelope: str) -> str:
+    if not is_envelope(envelope):
+        raise DecryptionError("not an encrypted value")
+    return envelope[len(ENVELOPE_PREFIX) :].split(":", 1)[0]
+
+
+def decrypt_value(envelope: str, *, table: str, column: str, ring: Keyring | None = None) -> str:
+    """The plaintext of an envelope; DecryptionError if it is not one, its key is unknown, or it was changed
+    or moved to another table or column."""
+    if not is_envelope(envelope):
+        raise DecryptionError(f"{table}.{column} holds a value that is not encrypted")
+    try:
+        key_id, body = envelope[len(ENVELOPE_PREFIX) :].split(":", 1)
+        raw = base64.b64decode(body.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError) as exc:
+        raise DecryptionError(f"{table}.{column}: damaged encrypted value") from exc
+    if len(raw) < NONCE_BYTES + TAG_BYTES:
+        raise DecryptionError(f"{table}.{column}: damaged encrypted value")
+    ring = ring or current_keyring("field")
+    key = ring.get(key_id)
+    if key is None:
+        raise DecryptionError(f"{table}.{column}: encrypted with field key {key_id}, which is not configured")
+    nonce, cipher, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
+    try:
+        decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+        decryptor.authenticate_additional_data(field_aad(table, column, key_id))
+        plain = decryptor.update(cipher) + decryptor.finalize()
+    except InvalidTag as exc:
+        raise DecryptionError(f"{table}.{column}: encrypted value fails authentication (changed or moved)") from exc
+    return plain.decode("utf-8")
+
+
+# --- HMAC-SM3 blind indexes --------------------------------------------------------------------------------------
+
+
+def blind_index_with(key: bytes, value: str, purpose: str) -> str:
+    """``<key id>:<hex HMAC-SM3(key, purpose NUL value)>`` for an already normalised ``value``."""
+    mac = hmac_sm3(key, b"miaopu-index:v1\x00", purpose.encode(), b"\x00", value.encode("utf-8"))
+    return f"{key_id_of(key)}:{mac.hex()}"

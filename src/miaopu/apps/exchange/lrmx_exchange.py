@@ -23,11 +23,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from miaopu.apps.cadres.derived import refresh_cadre
 from miaopu.apps.cadres.models import Cadre, CadreFormInfo, Experience, FamilyMember
 from miaopu.apps.cadres.selectors import cadre_timeline
 from miaopu.apps.cadres.services import CODE_PREFIX, cadre_errors, experience_errors
 from miaopu.apps.core.audit import Actor, record, record_access
 from miaopu.apps.core.choices import UNIT_SCOPED_ROLES, AuditAction, AuditCategory
+from miaopu.apps.core.fields import blind_lookup
 from miaopu.apps.units.models import Unit
 from miaopu.domain import lrmx as L
 from miaopu.domain.dates import age_on
@@ -275,7 +277,8 @@ class LrmxImporter:
         if code:
             existing = Cadre.objects.select_related("unit").filter(code=code).first()
         if existing is None and id_number:
-            existing = Cadre.objects.select_related("unit").filter(id_number=id_number).first()
+            # Encrypted column: matched through its HMAC-SM3 blind index.
+            existing = Cadre.objects.select_related("unit").filter(blind_lookup("id_number_index", id_number)).first()
         if existing is not None and not self._in_scope(existing.unit):
             self._error(file_name, "name", _("该干部不在您的管理范围内，不能通过导入修改。"), person.name)
             return
@@ -524,6 +527,7 @@ class LrmxImporter:
                 for entry in plan.experiences:
                     entry.cadre = cadre
                 Experience.objects.bulk_create(plan.experiences)
+                cadre.first_rural_start = refresh_cadre(cadre.pk)  # bulk_create skips Experience.save()
                 exp_counts.deleted += deleted
                 exp_counts.created += len(plan.experiences)
                 if plan.existing_pk is not None and not plan.changed["cadre"]:

@@ -28,10 +28,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from miaopu.apps.cadres.derived import refresh_first_rural_start, refresh_first_rural_start_for_units
 from miaopu.apps.cadres.models import Cadre, Experience
 from miaopu.apps.cadres.services import CODE_PREFIX, cadre_errors, experience_errors
 from miaopu.apps.core.audit import Actor, record
 from miaopu.apps.core.choices import AuditAction, AuditCategory, Role
+from miaopu.apps.core.fields import blind_index, blind_index_candidates
 from miaopu.apps.units.models import PATH_SEGMENT, Post, Unit
 from miaopu.domain.dates import add_months
 from miaopu.domain.roster import (
@@ -382,11 +384,12 @@ class RosterImporter:
         code_to_pk: dict[str, int] = {}
         id_to_pk: dict[str, int] = {}
         self.code_of_pk: dict[int, str] = {}
-        for pk, code, id_number in Cadre.objects.values_list("pk", "code", "id_number").iterator(chunk_size=20000):
+        # ID numbers are encrypted at rest: rows are matched on the HMAC-SM3 blind index, never on the plaintext.
+        for pk, code, index in Cadre.objects.values_list("pk", "code", "id_number_index").iterator(chunk_size=20000):
             code_to_pk[code] = pk
             self.code_of_pk[pk] = code
-            if id_number:
-                id_to_pk[id_number] = pk
+            if index:
+                id_to_pk[index] = pk
         self.code_to_pk, self.id_to_pk = code_to_pk, id_to_pk
 
         # Pass 1: keys, duplicates and matches.
@@ -414,7 +417,7 @@ class RosterImporter:
             if duplicate:
                 continue
             pk = code_to_pk.get(code) if code else None
-            holder = id_to_pk.get(id_number) if id_number else None
+            holder = self._holder_of(id_number)
             if code and pk is None and holder is not None:
                 self._cell_issue(
                     sheet,
@@ -518,6 +521,14 @@ class RosterImporter:
                 self.plan_by_pk[pk] = plan
         self.progress(_("核对干部"), len(matched), len(matched))
 
+    def _holder_of(self, id_number: str) -> int | None:
+        """The pk of the stored cadre with this ID number (its blind index under any configured index key)."""
+        for candidate in blind_index_candidates(id_number, "id_number"):
+            pk = self.id_to_pk.get(candidate)
+            if pk is not None:
+                return pk
+        return None
+
     def _load_cadres(self, pks: list[int]) -> dict[int, dict]:
         found: dict[int, dict] = {}
         for chunk in _chunks(pks):
@@ -568,7 +579,7 @@ class RosterImporter:
                 continue
             pk = self.code_to_pk.get(code) if code else None
             if pk is None and id_number:
-                pk = self.id_to_pk.get(id_number)
+                pk = self._holder_of(id_number)
             if pk is None:
                 if self._mentioned_in_cadre_sheet(code, id_number):
                     continue  # that cadre's row already has an error; one report line is enough
@@ -688,6 +699,7 @@ class RosterImporter:
 
     def write(self) -> None:
         now = timezone.now()
+        self.relevelled_units: list[int] = []
         self._write_units()
         unit_ids = {name: u["id"] for name, u in self.units_by_name.items()}
         creates: list[_CadrePlan] = []
@@ -706,8 +718,8 @@ class RosterImporter:
         stamp = now
         _insert(
             Cadre,
-            [*_UPDATE_ATTRS, "version", "created_at", "updated_at"],
-            ([*(getattr(p.cadre, a) for a in _UPDATE_ATTRS), 1, stamp, stamp] for p in creates),
+            [*_WRITE_ATTRS, "version", "created_at", "updated_at"],
+            ([*(_stored(p.cadre, a) for a in _WRITE_ATTRS), 1, stamp, stamp] for p in creates),
             len(creates),
             lambda done, total: self.progress(_("写入干部"), done, total),
         )
@@ -732,6 +744,11 @@ class RosterImporter:
             len(self.experience_inserts),
             lambda done, total: self.progress(_("写入履历"), done, total),
         )
+        # The derived Cadre.first_rural_start (cadres.derived): these writes bypass Experience.save().
+        changed = {plan.cadre.pk for plan, _entry, _unit in self.experience_inserts}
+        refresh_first_rural_start(cadre_ids=changed | {plan.cadre.pk for plan in self.touched_plans})
+        if self.relevelled_units:
+            refresh_first_rural_start_for_units(self.relevelled_units)
 
     def _write_units(self) -> None:
         plans = [p for p in self.unit_plans.values() if p.changed]
@@ -776,6 +793,8 @@ class RosterImporter:
             parent_name = self._parent_of(plan.name)
             unit.parent_id = self.units_by_name[parent_name]["id"] if parent_name else None
             changed_units.append(unit)
+            if plan.attrs.get("level", plan.existing["level"]) != plan.existing["level"]:
+                self.relevelled_units.append(unit.pk)
             plan.existing.update(plan.attrs, parent_id=unit.parent_id)
         if changed_units:
             Unit.objects.bulk_update(changed_units, [a for a in UNIT_ATTRS if a != "name"], batch_size=200)
@@ -797,7 +816,7 @@ class RosterImporter:
             return
         ops = connection.ops
         table = ops.quote_name(Cadre._meta.db_table)
-        columns = [*_UPDATE_ATTRS, "version", "updated_at"]
+        columns = [*_WRITE_ATTRS, "version", "updated_at"]
         if connection.vendor == "postgresql":
             self._update_cadres_postgresql(plans, now, table, columns)
             return
@@ -808,8 +827,8 @@ class RosterImporter:
         for plan in plans:
             cadre = plan.cadre
             row = []
-            for attr in _UPDATE_ATTRS:
-                value = getattr(cadre, attr)
+            for attr in _WRITE_ATTRS:
+                value = _stored(cadre, attr)
                 if attr in _DATE_ATTRS:
                     value = ops.adapt_datefield_value(value)
                 row.append(value)
@@ -832,7 +851,7 @@ class RosterImporter:
                 f"SELECT {ops.quote_name('id')}, {', '.join(quoted)} FROM {table} WITH NO DATA"
             )
         rows = (
-            [plan.cadre.pk, *(getattr(plan.cadre, a) for a in _UPDATE_ATTRS), plan.existing["version"] + 1, now]
+            [plan.cadre.pk, *(_stored(plan.cadre, a) for a in _WRITE_ATTRS), plan.existing["version"] + 1, now]
             for plan in plans
         )
         _copy(
@@ -966,6 +985,19 @@ _DATE_ATTRS = {c.field for c in CADRES.columns if c.kind == "date"}
 _DEPENDS_ON = {"party_join_date": {"political_status"}}
 _COMPARE_ATTRS = [*CADRE_ATTRS, "post_id"]
 _UPDATE_ATTRS = [*CADRE_ATTRS, "post_id"]
+#: What the raw INSERT/UPDATE statements write: the attributes plus the ID number's blind index.
+_WRITE_ATTRS = [*_UPDATE_ATTRS, "id_number_index"]
+_ID_NUMBER_FIELD = Cadre._meta.get_field("id_number")
+
+
+def _stored(cadre, attr: str):
+    """The value the raw SQL writes for ``attr``: the ID number as its SM4-GCM envelope (these statements bypass
+    the model field), its blind index computed from the plaintext, everything else as it is."""
+    if attr == "id_number":
+        return _ID_NUMBER_FIELD.get_prep_value(cadre.id_number)
+    if attr == "id_number_index":
+        return blind_index(cadre.id_number, "id_number")
+    return getattr(cadre, attr)
 
 
 def _recompute_tree() -> None:

@@ -5,8 +5,8 @@ Three tables, because the sensitivity differs:
 * :class:`GrowthEntry` — achievements, mass evaluations, rewards, research reports, practical affairs, care
   contacts, promotions, training: visible to whoever may see the cadre's file.
 * :class:`Talk` (谈心谈话) and :class:`Punishment` (惩戒: 处分、组织处理、诫勉) — 组织部干部科 only. Their
-  free text is kept in plain ``TextField``\\ s named ``content`` / ``description`` so they can be swapped for
-  encrypted fields without touching the callers.
+  free text (``problems``, ``follow_up``, ``content`` / ``description``) is encrypted at rest with SM4-GCM
+  (``core.fields.EncryptedTextField``); callers see plain strings. Encrypted text cannot be searched in SQL.
 
 Every record has a date, an author, a source (who reported it or the document it comes from) and may carry
 attachments (:class:`Attachment`, size- and type-checked, stored under random names, served by a scoped view).
@@ -24,6 +24,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from miaopu.apps.core.fields import EncryptedTextField
 
 
 class EntryKind(models.TextChoices):
@@ -123,9 +125,9 @@ class Talk(_Record):
     cadre = models.ForeignKey("cadres.Cadre", verbose_name=_("干部"), on_delete=models.PROTECT, related_name="talks")
     talker = models.CharField(_("谈话人"), max_length=100)
     thought_state = models.CharField(_("思想状况"), max_length=12, choices=ThoughtState.choices)
-    problems = models.TextField(_("反映的问题"), blank=True)
-    follow_up = models.TextField(_("跟进措施"), blank=True)
-    content = models.TextField(_("谈话内容"))
+    problems = EncryptedTextField(_("反映的问题"), blank=True)
+    follow_up = EncryptedTextField(_("跟进措施"), blank=True)
+    content = EncryptedTextField(_("谈话内容"))
 
     class Meta:
         verbose_name = _("谈心谈话")
@@ -145,7 +147,7 @@ class Punishment(_Record):
     )
     kind = models.CharField(_("类别"), max_length=24, choices=PunishmentKind.choices)
     decided_by = models.CharField(_("决定机关"), max_length=100, blank=True)
-    description = models.TextField(_("事由"))
+    description = EncryptedTextField(_("事由"))
     blocks_until = models.DateField(
         _("影响期至"), null=True, blank=True, help_text=_("此日期前不得提拔或晋升职级；空表示影响期未定")
     )

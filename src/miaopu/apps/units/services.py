@@ -79,6 +79,10 @@ def unit_update(*, actor: Actor, unit: Unit, **data) -> Unit:
     unit.save()
     if before["parent"] != unit.parent_id or before["level"] != unit.level:
         _refresh_tree(unit)
+    if before["level"] != unit.level:  # whose history counts as rural experience may change (cadres.derived)
+        from miaopu.apps.cadres.derived import refresh_first_rural_start_for_units
+
+        refresh_first_rural_start_for_units([unit.pk])
     record_change(actor, AuditAction.UPDATE, unit, before=before, after=snapshot(unit))
     return unit
 

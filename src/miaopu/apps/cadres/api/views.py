@@ -9,7 +9,9 @@ from rest_framework.response import Response
 
 from miaopu.apps.cadres import services
 from miaopu.apps.cadres.filtersets import CadreFilterSet
+from miaopu.apps.cadres.roster import CountCachingPaginator
 from miaopu.apps.cadres.selectors import cadre_list, experience_list
+from miaopu.apps.core.api.pagination import StandardPagination
 from miaopu.apps.core.api.permissions import PersonnelAccess
 from miaopu.apps.core.api.viewsets import SelectorViewSet
 from miaopu.apps.core.audit import record_access
@@ -17,6 +19,12 @@ from miaopu.apps.core.choices import AuditAction
 
 from .filtersets import ExperienceFilterSet
 from .serializers import CadreSerializer, CadreUpdateSerializer, ExperienceSerializer
+
+
+class CadrePagination(StandardPagination):
+    """The roster's paginator: a large count (a whole city) is cached for a minute, see ``cadres.roster``."""
+
+    django_paginator_class = CountCachingPaginator
 
 
 @extend_schema_view(
@@ -37,6 +45,7 @@ class CadreViewSet(SelectorViewSet):
 
     selector = staticmethod(cadre_list)
     filterset_class = CadreFilterSet
+    pagination_class = CadrePagination
     permission_classes = [IsAuthenticated, PersonnelAccess]
 
     def get_serializer_class(self):

@@ -78,6 +78,8 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
         "MIAOPU_ALLOWED_HOSTS": "example.gov",
         "MIAOPU_AUDIT_KEY": secrets.token_hex(32),
         "MIAOPU_BACKUP_KEY": secrets.token_hex(16),
+        "MIAOPU_FIELD_KEY": secrets.token_hex(16),
+        "MIAOPU_INDEX_KEY": secrets.token_hex(32),
         "MIAOPU_VAR_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)

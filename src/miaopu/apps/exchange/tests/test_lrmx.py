@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 
 from miaopu.apps.cadres.models import Cadre, CadreFormInfo, Experience, FamilyMember
 from miaopu.apps.core.audit import Actor
+from miaopu.apps.core.fields import blind_lookup
 from miaopu.apps.core.models import AuditEvent
 from miaopu.apps.exchange.lrmx_exchange import cadre_to_person
 from miaopu.apps.exchange.services import cadre_docx, cadre_lrmx, lrmx_import
@@ -114,7 +115,7 @@ def test_foreign_file_creates_a_cadre_with_history_photo_and_family(city):
     assert [str(w) for w in report.warnings] == [
         '提示：张三.lrmx 简历（JianLi） "获评2020年度优秀公务员" 这一行无法识别为“YYYY.MM--YYYY.MM 经历”，已原样保留。'
     ]
-    cadre = Cadre.objects.get(id_number=id_number)
+    cadre = Cadre.objects.get(blind_lookup("id_number_index", id_number))
     assert cadre.unit == city.town_a and cadre.post_title == "党政办主任"  # the unit from 现任职务
     assert (
         cadre.birth_date == birth and cadre.political_status == "cpc" and cadre.party_join_date == dt.date(2011, 6, 1)
@@ -176,7 +177,7 @@ def test_new_cadre_needs_an_id_number_and_a_unit(city):
         actor=_actor(city), files=[("b.lrmx", build_lrmx(person))], default_unit=city.village_a, today=TODAY
     )
     assert report.ok, report.lines()
-    assert Cadre.objects.get(id_number=person.id_number).unit == city.village_a
+    assert Cadre.objects.get(blind_lookup("id_number_index", person.id_number)).unit == city.village_a
 
 
 def test_docx_form_has_the_boxes_and_the_photo(city):

@@ -1,5 +1,7 @@
 """``miaopu set-cadre CODE FIELD=VALUE … --user NAME``: change a cadre from the command line.
 
+``CODE`` is the 人员编号 or the 18-digit 身份证号 (found through its blind index).
+
 The change goes through ``cadre_update`` like a web or API edit: same validation, same scope
 checks for the named account, and an audit record with source ``cli``.
 """
@@ -11,13 +13,16 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from miaopu.apps.cadres.models import Cadre
 from miaopu.apps.cadres.selectors import cadre_list
 from miaopu.apps.cadres.services import CADRE_FIELDS, cadre_update
+from miaopu.apps.core.fields import blind_lookup
 from miaopu.apps.core.management.base import cli_actor
 from miaopu.apps.units.models import Post, Unit
+from miaopu.domain.idcard import looks_like_id_number
 
 
 def parse_value(field: models.Field, text: str):
@@ -45,14 +50,17 @@ class Command(BaseCommand):
     help = _("修改一名干部的信息（经由与网页相同的服务，记入审计日志，来源为命令行）")
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help=_("人员编号"))
+        parser.add_argument("code", help=_("人员编号或身份证号"))
         parser.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
         parser.add_argument("--user", required=True, help=_("以哪个账号的身份修改"))
 
     def handle(self, *args, code, assignments, user, **options):
         actor = cli_actor(user)
+        lookup = Q(code=code)
+        if looks_like_id_number(code):
+            lookup |= blind_lookup("id_number_index", code)  # the ID number is encrypted: match its blind index
         try:
-            cadre = cadre_list(user=actor.user).get(code=code)
+            cadre = cadre_list(user=actor.user).get(lookup)
         except Cadre.DoesNotExist as exc:
             raise CommandError(_("找不到人员编号为“%(c)s”的干部，或不在您的管理范围内。") % {"c": code}) from exc
         data = {}
