@@ -60,6 +60,6 @@ def check_keys_configured(app_configs=None, **kwargs) -> list[Error]:
             hint=f"set MIAOPU_{name.upper()}_KEY or create {key_file(name)} (mode 0600); see docs/security.md",
             id="miaopu.E002",
         )
-        for name in ("audit", "backup")
+        for name in ("audit", "backup", "field", "index")
         if not key_configured(name)
     ]

@@ -17,6 +17,12 @@ A password the system administrator sets (a new account, a reset) is a one-time 
 ``must_change_password`` makes the owner choose their own at the next login
 (``password_change_own``). The 安全管理员 decides which roles need a second factor
 (``role_policy_set``); the 系统管理员 can clear a lost authenticator (``user_reset_totp``).
+
+The credentials and status of the 安全管理员 and 审计管理员 accounts are the 安全管理员's alone
+(``account_admin_role``): otherwise the 系统管理员 could reset an auditor's password, sign in as the
+auditor and hold two powers. For the same reason an account given one of those two roles loses its
+old password, sessions, token and authenticators (``_revoke_credentials``), and no administrator
+resets, disables or clears the authenticator of their own account through these functions.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ from miaopu.apps.core.services import full_clean
 ACCOUNT_FIELDS = ["username", "first_name", "role", "scope_unit", "cadre", "is_active"]
 #: Roles that administer the system and see no personnel data; they have no scope.
 ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
+#: Accounts whose password, status and second factor only the 安全管理员 may touch (三权分立).
+GUARDED_ROLES = frozenset({Role.SECADMIN, Role.AUDITOR})
 #: Session engines whose sessions live in the ``Session`` table and can be found by user.
 _DB_SESSION_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
 
@@ -53,6 +61,34 @@ def _require(actor: Actor, role: str) -> None:
 
 def _is_self(actor: Actor, user: User) -> bool:
     return actor.user is not None and actor.user.pk == user.pk
+
+
+def account_admin_role(target: User) -> str:
+    """Who looks after ``target``'s password, status and authenticator.
+
+    The 系统管理员 runs the life cycle of ordinary accounts (and of the system administrators). The
+    credentials of the 安全管理员 and the 审计管理员 are kept by the 安全管理员 alone: if the 系统管理员 could
+    set an auditor's password, they could sign in as the auditor and hold two of the three powers.
+    """
+    return Role.SECADMIN if target.role in GUARDED_ROLES else Role.SYSADMIN
+
+
+def can_administer_account(user: User, target: User) -> bool:
+    """Whether ``user`` may set ``target``'s password, enable/disable it or clear its authenticator (web pages)."""
+    return bool(
+        user is not None and user.is_active and user.pk != target.pk and user.role == account_admin_role(target)
+    )
+
+
+def _require_account_admin(actor: Actor, user: User) -> None:
+    """The actor must hold the role that looks after ``user`` (see ``account_admin_role``), and not be ``user``."""
+    needed = account_admin_role(user)
+    if actor.user is not None and actor.user.role != needed and actor.user.role in ADMIN_ROLES:
+        if needed == Role.SECADMIN:
+            raise PermissionDenied(_("安全管理员和审计管理员账号的密码、状态和动态口令只能由安全管理员管理。"))
+    _require(actor, needed)
+    if _is_self(actor, user):
+        raise PermissionDenied(_("不能通过账号管理修改自己的账号，请使用“修改密码”。"))
 
 
 def _account_snapshot(user: User) -> dict:
@@ -116,8 +152,11 @@ def user_create(*, actor: Actor, username: str, full_name: str, password: str) -
 
 @transaction.atomic
 def user_set_password(*, actor: Actor, user: User, password: str) -> User:
-    """Set an initial or reset password. Django's session hash check then logs the user out of other sessions."""
-    _require(actor, Role.SYSADMIN)
+    """Set an initial or reset password. Django's session hash check then logs the user out of other sessions.
+
+    The 系统管理员 resets ordinary accounts; the 安全管理员 resets the 安全管理员 and 审计管理员 accounts.
+    """
+    _require_account_admin(actor, user)
     errors = _password_errors(password, user)
     if errors:
         raise ValidationError({"password": errors})
@@ -198,10 +237,13 @@ def role_policy_set(*, actor: Actor, role: str, require_totp: bool):
 
 @transaction.atomic
 def user_reset_totp(*, actor: Actor, user: User) -> int:
-    """Remove an account's authenticators (lost phone); it enrols a new one at its next login (系统管理员 only)."""
+    """Remove an account's authenticators (lost phone); it enrols a new one at its next login.
+
+    The 系统管理员 clears ordinary accounts, the 安全管理员 the 安全管理员 and 审计管理员 accounts.
+    """
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    _require(actor, Role.SYSADMIN)
+    _require_account_admin(actor, user)
     removed, _rows = TOTPDevice.objects.filter(user=user).delete()
     record(actor, category=AuditCategory.AUTH, action=AuditAction.UPDATE, obj=user, detail={"totp_reset": removed})
     return removed
@@ -222,6 +264,27 @@ def _end_sessions(user: User) -> int:
     return ended
 
 
+def _revoke_credentials(user: User) -> dict:
+    """An account that becomes 安全管理员 or 审计管理员 loses every credential it had.
+
+    Its password may have been set by the 系统管理员 (or changed by someone who knew that one-time password),
+    so it becomes unusable; sessions, API token and authenticators go too. The 安全管理员 then sets a one-time
+    password (``user_set_password``), which the holder replaces at the first login.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user.set_unusable_password()
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    devices, _rows = TOTPDevice.objects.filter(user=user).delete()
+    return {
+        "credentials_revoked": True,
+        "sessions_ended": _end_sessions(user),
+        "api_token_deleted": _delete_api_token(user),
+        "totp_removed": devices,
+    }
+
+
 def _delete_api_token(user: User) -> bool:
     from rest_framework.authtoken.models import Token
 
@@ -232,9 +295,9 @@ def _delete_api_token(user: User) -> bool:
 @transaction.atomic
 def user_set_active(*, actor: Actor, user: User, active: bool) -> User:
     """Enable or disable an account. Disabling ends its sessions and deletes its API token (logged out everywhere)."""
-    _require(actor, Role.SYSADMIN)
     if not active and _is_self(actor, user):
         raise PermissionDenied(_("不能停用自己的账号。"))
+    _require_account_admin(actor, user)
     if user.is_active == active:
         return user
     if not active:
@@ -309,16 +372,20 @@ def user_assign_role(
         raise ValidationError(errors)
 
     before = _account_snapshot(user)
+    # A server operator bootstrapping the first admins from the command line sets their passwords there.
+    guarded_now = actor.user is not None and role in GUARDED_ROLES and user.role not in GUARDED_ROLES
     user.role = role
     user.scope_unit = scope_unit if role in UNIT_SCOPED_ROLES else None
     user.cadre = cadre
     full_clean(user)
     user.save(update_fields=["role", "scope_unit", "cadre"])
     detail = None
+    if guarded_now:
+        detail = _revoke_credentials(user)
     if role == Role.MENTOR:
         mentor, created = Mentor.objects.get_or_create(user=user, defaults={"name": user.display_name})
         if created:
-            detail = {"mentor_profile_created": mentor.pk}
+            detail = {**(detail or {}), "mentor_profile_created": mentor.pk}
     old, new = diff(before, _account_snapshot(user))
     record(
         actor, category=AuditCategory.AUTH, action=AuditAction.UPDATE, obj=user, before=old, after=new, detail=detail

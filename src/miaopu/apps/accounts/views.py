@@ -69,6 +69,8 @@ def _role_label(value: str) -> str:
 def user_list(request: HttpRequest) -> HttpResponse:
     filterset = AccountFilterSet(request.GET or None, queryset=account_list(user=request.user))
     page = Paginator(filterset.qs, ACCOUNT_PAGE_SIZE).get_page(request.GET.get("page"))
+    for account in page.object_list:
+        account.administrable = services.can_administer_account(request.user, account)
     return render(
         request,
         "accounts/user_list.html",
@@ -105,9 +107,19 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form, "title": _("新建账号"), "mode": "create"})
 
 
-@role_required(Role.SYSADMIN)
-def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+def _administered_account(request: HttpRequest, pk: int):
+    """The account whose password / status / authenticator the requester looks after, else 403 (三权分立)."""
     target = account_get(user=request.user, pk=pk)
+    if not services.can_administer_account(request.user, target):
+        raise PermissionDenied(
+            _("安全管理员和审计管理员账号只能由安全管理员管理，其他账号由系统管理员管理；不能管理自己的账号。")
+        )
+    return target
+
+
+@role_required(Role.SYSADMIN, Role.SECADMIN)
+def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _administered_account(request, pk)
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,9 +139,9 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.SYSADMIN)
+@role_required(Role.SYSADMIN, Role.SECADMIN)
 def user_toggle_active(request: HttpRequest, pk: int) -> HttpResponse:
-    target = account_get(user=request.user, pk=pk)
+    target = _administered_account(request, pk)
     wanted = request.POST.get("active")
     active = (wanted == "1") if wanted in ("0", "1") else not target.is_active
     try:
@@ -175,6 +187,11 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
                 _("已将账号“%(username)s”的角色设为“%(role)s”。")
                 % {"username": target.username, "role": target.get_role_display()},
             )
+            if not target.has_usable_password():
+                messages.warning(
+                    request,
+                    _("该账号原有的密码、会话和动态口令已作废，请点击“设置密码”为其设置一次性密码。"),
+                )
             return redirect("accounts:user_list")
     return render(request, "accounts/user_role.html", {"form": form, "target": target})
 
@@ -402,9 +419,9 @@ def security_policy(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.SYSADMIN)
+@role_required(Role.SYSADMIN, Role.SECADMIN)
 def user_reset_totp(request: HttpRequest, pk: int) -> HttpResponse:
-    target = account_get(user=request.user, pk=pk)
+    target = _administered_account(request, pk)
     services.user_reset_totp(actor=Actor.from_request(request), user=target)
     messages.success(
         request, _("已清除账号“%(username)s”的动态口令验证器，其下次登录时需重新绑定。") % {"username": target.username}

@@ -157,8 +157,8 @@ def test_toggle_active_and_self_protection(city, client_for):
     assert client_for("secadmin").get(own_role).status_code == 403
 
 
-def test_last_secadmin_cannot_be_disabled_from_the_page(city, client_for):
-    url = reverse("accounts:user_toggle_active", args=[city.users["secadmin"].pk])
-    response = client_for("sysadmin").post(url, {"active": "0"}, follow=True)
-    assert "最后一个在用的安全管理员" in response.content.decode()
-    assert User.objects.get(username="secadmin").is_active
+def test_last_auditor_cannot_be_disabled_from_the_page(city, client_for):
+    url = reverse("accounts:user_toggle_active", args=[city.users["auditor"].pk])
+    response = client_for("secadmin").post(url, {"active": "0"}, follow=True)
+    assert "最后一个在用的审计管理员" in response.content.decode()
+    assert User.objects.get(username="auditor").is_active

@@ -178,10 +178,15 @@ class PairingRunCreateSerializer(serializers.Serializer):
         return data
 
 
+def _id() -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
 class DecideSerializer(serializers.Serializer):
     accept_all = serializers.BooleanField(required=False, default=False, label=_("全部接受"))
-    accept = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, label=_("接受"))
-    reject = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, label=_("不采用"))
+    # Ids are positive 64-bit integers: a larger number is a 400, not a database overflow (500).
+    accept = serializers.ListField(child=_id(), required=False, default=list, label=_("接受"))
+    reject = serializers.ListField(child=_id(), required=False, default=list, label=_("不采用"))
 
 
 class ConfirmRunSerializer(serializers.Serializer):
