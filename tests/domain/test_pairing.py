@@ -313,6 +313,29 @@ def test_technical_post_in_a_town_without_an_expert_falls_back_to_a_veteran(town
     assert proposal.reasons[0] == "专业技术岗位没有合适的“以精带疏”人选；岗位在基层（镇街），改按“以老带新”配备业务导师"
 
 
+def test_technical_post_in_a_town_whose_experts_are_full_falls_back_to_a_veteran(town):
+    # 坑口镇 in the demo city: one senior 农技员 (the only 以精带疏 option) and four technical recruits.
+    senior = cadre("老农技员", TOWN, post_category="technical", post_title="农技员", work_start=D(2000, 8, 1))
+    techs = [recruit(f"农技新人{i}", post_category="technical", post_title="农技员") for i in range(4)]
+    result, by = run(techs, [senior, town["veteran"]], roles=("business",))
+    chosen = Counter(by[(t.key, "business")].mentor for t in techs)
+    assert chosen == {senior.key: 3, town["veteran"].key: 1}  # the expert's 3 places first, then the veteran
+    fallback = next(by[(t.key, "business")] for t in techs if by[(t.key, "business")].mentor == town["veteran"].key)
+    assert fallback.strategy == "veteran"
+    assert fallback.reasons[0] == (
+        "专业技术岗位符合“以精带疏”的 1 名人选名额已满或已由全局最优方案安排给他人；"
+        "岗位在基层（镇街），改按“以老带新”配备业务导师"
+    )
+    expert = next(by[(t.key, "business")] for t in techs if by[(t.key, "business")].mentor == senior.key)
+    assert expert.strategy == "expert" and fallback.score < expert.score
+    assert result.summaries[0].unmatched == 0
+    # In a municipal organ (not grassroots) there is no such fallback: the fourth recruit is told why.
+    organ_techs = [replace(t, unit_id=ORGAN) for t in techs]
+    _result, by = run(organ_techs, [replace(senior, unit_id=ORGAN), replace(town["veteran"], unit_id=ORGAN)],
+                      roles=("business",), parent_fallback=False)  # fmt: skip
+    assert sorted(by[(t.key, "business")].mentor is None for t in organ_techs) == [False, False, False, True]
+
+
 def test_the_unit_above_is_used_only_when_the_own_unit_is_full(town):
     county_head = cadre(
         "区委书记", DISTRICT, post_category="leadership", post_title="区委书记", leadership_level="division"

@@ -72,6 +72,9 @@ STRATEGY_LABELS = {
 SECRETARY_WORDS = ("党支部书记", "党委书记", "党总支书记", "村党组织书记", "党组织书记")
 NOT_SECRETARY_WORDS = ("副", "助理", "委员")
 GRADE_POINTS = {"优秀": 4, "称职": 3, "基本称职": 2, "不称职": 0}
+#: Points a veteran loses when offered to a grassroots technical post whose experts may all be taken: 以老带新
+#: scores 45–90, every 以精带疏 option at least 45, so the veteran always ranks below the experts.
+EXPERT_TO_VETERAN = 46.0
 _GRADE_RE = re.compile(r"((?:19|20)\d{2})\s*年?\s*度?[^0-9优称基不]{0,12}?(优秀|基本称职|不称职|称职)")
 
 
@@ -665,12 +668,26 @@ def _business(ctx: _Context, mentee: Person) -> tuple[list[Option], str]:
     unit = ctx.unit(mentee.unit_id)
     strategy, lead = business_strategy(mentee, unit, ctx.policy)
     options, why = {"veteran": _veteran, "expert": _expert, "strong": _strong}[strategy](ctx, mentee, lead)
-    if options or strategy != "expert" or ctx.policy.business != "by_post" or unit is None:
+    if strategy != "expert" or ctx.policy.business != "by_post" or unit is None:
         return options, why
     if unit.level not in GRASSROOTS_LEVELS:
         return options, why
     # A technical post in a grassroots unit is a grassroots post too: without an expert, a veteran of the unit.
     level = UnitLevel(unit.level).label
+    if options:
+        # Experts there are, but each takes only ``capacity`` mentees: the unit's veterans follow as a fallback,
+        # scored below every expert (≥ 45), so the solver uses them only when the experts are taken.
+        lead = (
+            f"专业技术岗位符合“以精带疏”的 {len(options)} 名人选名额已满或已由全局最优方案安排给他人；"
+            f"岗位在基层（{level}），改按“以老带新”配备业务导师"
+        )
+        experts = {o.mentor for o in options}
+        veterans, _why = _veteran(ctx, mentee, lead)
+        for option in veterans:
+            if option.mentor not in experts:
+                option.score = max(option.score - EXPERT_TO_VETERAN, 1.0)
+                options.append(option)
+        return options, why
     lead = f"专业技术岗位没有合适的“以精带疏”人选；岗位在基层（{level}），改按“以老带新”配备业务导师"
     options, second = _veteran(ctx, mentee, lead)
     return options, "" if options else f"{why}；{second}"
