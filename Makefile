@@ -12,7 +12,7 @@ DEMO_CADRES ?= 5000
 LINT_PATHS := $(wildcard src tests bench conftest.py)
 export DJANGO_SETTINGS_MODULE ?= miaopu.config.settings.dev
 
-.PHONY: run test install install-test lint format serve demo migrate bench clean messages
+.PHONY: run test install install-test lint format serve demo migrate bench clean messages production worker wheels bench-scaleout
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,23 @@ run: demo
 	@echo "  API 文档 / API docs:              http://$(HOST):$(PORT)/api/docs/"
 	@echo ""
 	$(BIN)/miaopu runserver $(HOST):$(PORT)
+
+# Production (docs/operations.md): gunicorn with several processes, production settings from the environment
+# (MIAOPU_SECRET_KEY, MIAOPU_ALLOWED_HOSTS, DATABASE_URL, keys …), static files collected and served by WhiteNoise.
+production: install
+	DJANGO_SETTINGS_MODULE=miaopu.config.settings.prod $(BIN)/miaopu migrate --noinput
+	DJANGO_SETTINGS_MODULE=miaopu.config.settings.prod $(BIN)/miaopu serve --production --bind $(HOST):$(PORT)
+
+# The background job worker of a PostgreSQL installation (start one or more, on any host).
+worker: install
+	DJANGO_SETTINGS_MODULE=miaopu.config.settings.prod $(BIN)/miaopu worker
+
+# Every wheel the application needs, for an intranet server without internet access (docs/operations.md).
+wheels: install
+	$(BIN)/python -m pip wheel --quiet --wheel-dir dist/wheels .
+
+bench-scaleout: install-test
+	$(BIN)/python bench/bench_scaleout.py
 
 lint: install-test
 	$(BIN)/ruff check $(LINT_PATHS)
