@@ -6,7 +6,8 @@ Run by ``bench_dashboard.py`` (which starts the server and reads the results); b
         --host http://127.0.0.1:8765
 
 Environment: ``MIAOPU_BENCH_ACCOUNTS`` (``orgdept:3,orgdept_donghu:1``: accounts and their share of the users),
-``MIAOPU_BENCH_PASSWORD`` (the demo password), ``MIAOPU_BENCH_SURNAME`` (searched name), ``MIAOPU_BENCH_DISTRICT``
+``MIAOPU_BENCH_PASSWORD`` (the demo password), ``MIAOPU_BENCH_SURNAME`` (searched name), ``MIAOPU_BENCH_NAMES``
+(name fragments searched instead, comma-separated, e.g. ``陈文,林晓``), ``MIAOPU_BENCH_DISTRICT``
 (a district's unit id for the combined filter), ``MIAOPU_BENCH_MAX_REQUESTS`` (stop after this many requests),
 ``MIAOPU_BENCH_WAIT`` (think time between requests, seconds, ``min,max``), ``MIAOPU_BENCH_SESSIONS``
 (``account=session key`` pairs made beforehand; without them each user signs in with the password).
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import random
 import re
 from urllib.parse import quote
 
@@ -42,6 +44,8 @@ _SESSIONS = (
 )
 _WAIT = [float(x) for x in os.environ.get("MIAOPU_BENCH_WAIT", "0.2,0.8").split(",")]
 _MAX_REQUESTS = int(os.environ.get("MIAOPU_BENCH_MAX_REQUESTS", "0") or 0)
+#: Name fragments searched (``MIAOPU_BENCH_NAMES``, comma-separated).
+_NAMES = [n for n in os.environ.get("MIAOPU_BENCH_NAMES", "").split(",") if n]
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -114,7 +118,10 @@ class Officer(HttpUser):
 
     @task(3)
     def search(self) -> None:
-        self._get(f"/cadres/?q={self.surname}", "姓名检索 /cadres/?q=")
+        # What a clerk types to find someone: a surname and the first given-name character (``MIAOPU_BENCH_NAMES``,
+        # picked from the city's own names by bench_dashboard.py); the bare surname if no list was given.
+        query = quote(random.choice(_NAMES)) if _NAMES else self.surname
+        self._get(f"/cadres/?q={query}", "姓名检索 /cadres/?q=")
 
     @task(1)
     def api_page(self) -> None:

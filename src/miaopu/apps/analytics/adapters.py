@@ -98,8 +98,20 @@ def mentoring_alerts(*, reader, as_of: dt.date) -> list[ForeignAlert]:
         elif alert.kind == "no_contact":
             n = days.get(alert.mentorship_id)
             level = "red" if (limit and n is not None and n >= 2 * limit) else "yellow"
-            converted.append(ForeignAlert("care_overdue", level, alert.cadre_id, alert.reason, alert.owner, alert.link))
+            converted.append(
+                ForeignAlert("mentoring_overdue", level, alert.cadre_id, alert.reason, alert.owner, alert.link)
+            )
     return converted
+
+
+def care_contact_alerts(*, reader, as_of: dt.date) -> Iterable[ForeignAlert]:
+    """关心关爱: flagged cadres (外地户籍, 偏远岗位, 长期异地) with no care contact in 90 days (fieldwork app)."""
+    if not _installed("fieldwork"):
+        raise NotAvailable(_("基层实践（fieldwork）应用尚未安装。"))
+    from miaopu.apps.fieldwork.alerts import care_contact_alerts as compute
+
+    return [ForeignAlert("care_overdue", a.level, a.cadre_id, a.reason, a.owner, a.link, a.due)
+            for a in compute(reader=reader, as_of=as_of)]  # fmt: skip
 
 
 def _installed(*labels: str) -> bool:

@@ -452,12 +452,24 @@ def mentor_missing(ctx: Context) -> Iterable[Alert]:
 
 
 @alert_kind(
-    "care_overdue",
-    _l("关心联系超期"),
+    "mentoring_overdue",
+    _l("帮带联系超期"),
     _l("在带的导师结对超过规定天数（默认 60 天）没有帮带或谈心记录为黄，超过两倍天数为红。"),
 )
+def mentoring_overdue(ctx: Context) -> Iterable[Alert]:
+    return _foreign("mentoring_overdue", adapters.mentoring_alerts(reader=ctx.reader, as_of=ctx.as_of))
+
+
+@alert_kind(
+    "care_overdue",
+    _l("关心关爱超期未联系"),
+    _l(
+        "外地户籍、偏远岗位或长期异地（在原单位所在区县以外挂职、借调或到岗满一年）的在职干部，"
+        "超过 90 天没有关心关爱联系为黄，超过 180 天或从未联系为红。"
+    ),
+)
 def care_overdue(ctx: Context) -> Iterable[Alert]:
-    return _foreign("care_overdue", adapters.mentoring_alerts(reader=ctx.reader, as_of=ctx.as_of))
+    return _foreign("care_overdue", adapters.care_contact_alerts(reader=ctx.reader, as_of=ctx.as_of))
 
 
 @alert_kind("assessment_missing", _l("年度考核缺失"), _l("考核周期结束后仍无年度考核结果（需考核应用接入）。"))

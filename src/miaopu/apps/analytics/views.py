@@ -134,6 +134,34 @@ def alert_chart(summary: selectors.AlertSummary):
 CACHE_MIN_CADRES = 20_000
 
 
+def _cache_key(kind: str, user, *, params: dict[str, str], as_of: dt.date) -> str:
+    from django.db import connection
+    from django.utils.translation import get_language
+
+    return f"analytics:{kind}:" + ":".join(
+        str(part)
+        for part in (connection.settings_dict.get("NAME"), user.role, user.scope_unit_id, as_of.isoformat(),
+                     get_language(), sorted(params.items()))
+    )  # fmt: skip
+
+
+def _scope_cached(kind: str, user, *, params: dict[str, str], as_of: dt.date, compute, keep):
+    """``compute()``, kept ``settings.MIAOPU_ANALYTICS_CACHE_SECONDS`` when ``keep(result)`` says the scope is large."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    seconds = int(getattr(settings, "MIAOPU_ANALYTICS_CACHE_SECONDS", 60))
+    key = _cache_key(kind, user, params=params, as_of=as_of)
+    if seconds:
+        found = cache.get(key)
+        if found is not None:
+            return found
+    result = compute()
+    if seconds and result is not None and keep(result):
+        cache.set(key, result, seconds)
+    return result
+
+
 def cached_structure(user, *, params: dict[str, str], as_of: dt.date) -> selectors.Structure:
     """The dashboard's structure figures, kept a minute for province-sized scopes (each page shows when counted).
 
@@ -142,25 +170,14 @@ def cached_structure(user, *, params: dict[str, str], as_of: dt.date) -> selecto
     (every town, district and test city) are counted on every view. Reports, exports, the API and ``miaopu
     stats`` always count afresh.
     """
-    from django.conf import settings
-    from django.core.cache import cache
-    from django.db import connection
-    from django.utils.translation import get_language
-
-    seconds = int(getattr(settings, "MIAOPU_ANALYTICS_CACHE_SECONDS", 60))
-    key = "analytics:structure:" + ":".join(
-        str(part)
-        for part in (connection.settings_dict.get("NAME"), user.role, user.scope_unit_id, as_of.isoformat(),
-                     get_language(), sorted(params.items()))
-    )  # fmt: skip
-    if seconds:
-        found = cache.get(key)
-        if found is not None:
-            return found
-    structure = selectors.structure(user=user, params=params, as_of=as_of)
-    if seconds and structure.total >= CACHE_MIN_CADRES:
-        cache.set(key, structure, seconds)
-    return structure
+    return _scope_cached(
+        "structure",
+        user,
+        params=params,
+        as_of=as_of,
+        compute=lambda: selectors.structure(user=user, params=params, as_of=as_of),
+        keep=lambda structure: structure.total >= CACHE_MIN_CADRES,
+    )
 
 
 def dashboard_context(user, *, unit=None, as_of: dt.date | None = None) -> dict:
@@ -169,6 +186,7 @@ def dashboard_context(user, *, unit=None, as_of: dt.date | None = None) -> dict:
     as_of = as_of or dt.date.today()
     params = {"unit": str(unit.pk)} if unit is not None else {}
     structure = cached_structure(user, params=params, as_of=as_of)
+    large = structure.total >= CACHE_MIN_CADRES
     programmes = selectors.programme_figures(user=user, unit=unit, as_of=as_of)
     alerts = selectors.alert_summary(user=user, unit=unit)
     young_link = structure.links.get("young")
@@ -203,7 +221,53 @@ def dashboard_context(user, *, unit=None, as_of: dt.date | None = None) -> dict:
         },
         "report_query": urlencode(params),
         "can_refresh": _can_refresh(user),
+        # The training and field-work panels scan the whole scope too (care flags, ledgers): kept as long as the
+        # structure figures when the scope is province-sized, counted on every view otherwise.
+        "training": _panel(
+            "training",
+            user,
+            params=params,
+            as_of=as_of,
+            large=large,
+            compute=lambda: _training_figures(user, unit=unit, as_of=as_of),
+        ),
+        "fieldwork": _panel(
+            "fieldwork",
+            user,
+            params=params,
+            as_of=as_of,
+            large=large,
+            compute=lambda: _fieldwork_figures(user, unit=unit, as_of=as_of),
+        ),
     }
+
+
+def _panel(kind: str, user, *, params: dict[str, str], as_of: dt.date, large: bool, compute):
+    if not large:
+        return compute()
+    return _scope_cached(kind, user, params=params, as_of=as_of, compute=compute, keep=lambda _: True)
+
+
+def _fieldwork_figures(user, *, unit, as_of):
+    """Practice bases, the practical-affairs ledger and care (the fieldwork app's scoped figures)."""
+    from django.apps import apps
+
+    if not apps.is_installed("miaopu.apps.fieldwork"):
+        return None
+    from miaopu.apps.fieldwork.figures import dashboard_figures
+
+    return dashboard_figures(user=user, unit=unit, as_of=as_of)
+
+
+def _training_figures(user, *, unit, as_of):
+    """Trainees trained this year, classes, awarded research topics (the training app's scoped figures)."""
+    from django.apps import apps
+
+    if not apps.is_installed("miaopu.apps.training"):
+        return None
+    from miaopu.apps.training.selectors import dashboard_figures
+
+    return dashboard_figures(user=user, unit=unit, as_of=as_of)
 
 
 def home_context(request: HttpRequest) -> dict | None:

@@ -29,7 +29,7 @@ from django.db import reset_queries, transaction
 
 from miaopu.domain.dates import add_months
 from miaopu.domain.idcard import make_id_number
-from miaopu.domain.vocab import UnitKind, UnitLevel
+from miaopu.domain.vocab import RURAL_LEVELS, UnitKind, UnitLevel
 
 #: The one password of every demo account (printed by the command and the README; demo data only).
 DEMO_PASSWORD = "Miaopu@2026"
@@ -43,6 +43,8 @@ CITY_NAME = "示范市"
 #: secondment batch (seed 004: Sanshui and Gaoming); their towns are more often remote.
 SECONDMENT_DESTINATIONS = ("南岭县", "北川县")
 CODE_PREFIX = "MP"
+#: Mentees per mentor and role in the demo's own mentorships: the default pairing capacity.
+MENTOR_CAPACITY = 3
 
 PARTY_GOV, INSTITUTION, SOE, MASS_ORG = (
     UnitKind.PARTY_GOV.value,
@@ -423,6 +425,7 @@ class CityBuilder:
         self.towns: dict[int, list[UnitSpec]] = {}
         self.villages: dict[int, list[UnitSpec]] = {}  # town idx -> villages
         self.used_ids: set[str] = set()
+        self.non_party_leads: set[int] = set()  # units whose leadership team already has its 党外干部
         self._surnames = [s for s, _ in SURNAMES]
         self._surname_cum = _cumulative([w for _, w in SURNAMES])
         self._native_cum = _cumulative([w for *_, w in NATIVE_PLACES])
@@ -606,6 +609,50 @@ class CityBuilder:
         for title, category in offices:
             town.add_post(PostSpec(title, category, STAFF, STAFF, capped=False))
 
+    def _size_team(self, unit: UnitSpec, people: int) -> None:
+        """Size an organ's leadership team (班子) by how many cadres it has, as the 三定 establishment does.
+
+        About one team member per ten cadres: a small office keeps its head and two or three deputies, a big
+        bureau has up to five deputies plus 党组成员 / 部务委员 (a 公安局: 政委, 政治部主任 and 党委委员; at most
+        15). The team are the political mentors of the organ's new recruits (Bazhong: 班子成员 mentor them, 3
+        each), and a municipal organ has no cadres above it to fall back on, so a team sized by headcount keeps
+        every recruit covered. Likewise a municipal organ's sections get one leader (科长 or 副科长) per three
+        科员 or so, up to four deputies in a big 支队: the recruits' business mentors (以强带弱: a higher 职务层次).
+        """
+        if unit.role not in ("organ", "county_organ"):
+            return
+        municipal = unit.role == "organ"
+        if municipal:  # a big bureau's sections have more than one deputy chief (their 以强带弱 business mentors)
+            sections = [p for p in unit.posts if p.category != LEAD and p.tier == DEP_SEC]
+            staff = 0.62 * people / len(sections)  # expected 科员 per section
+            for post in sections:
+                post.headcount = min(max(int(-(-staff // 3)) - 1, 1), 4)
+        top, second = (DIV, DEP_DIV) if municipal else (SEC, DEP_SEC)
+        heads = sum(1 for p in unit.posts if p.category == LEAD and p.tier == top)
+        deputy = next(p for p in unit.posts if p.category == LEAD and p.tier == second)
+        size = min(-(-people // 10) + 1, 15 if municipal else 6)
+        extra = size - heads - deputy.headcount
+        most = (4 if unit.kind == SOE else 5) if municipal else 3  # deputies allowed (副职职数)
+        more = max(min(extra, most - deputy.headcount), 0)
+        deputy.headcount += more
+        extra -= more
+        if extra <= 0:
+            return
+        if not municipal:
+            members = [("党组成员", extra)]
+        elif "公安" in unit.name:  # a public security bureau has a 政委 (a head), a 政治部 and a 党委
+            unit.add_post(PostSpec("政治委员", LEAD, top, top))
+            members = [("政治部主任", min(1, extra - 1)), ("党委委员", extra - 2)]
+        elif unit.kind in (INSTITUTION, SOE):
+            members = [("党委委员", extra)]
+        elif unit.name.startswith(f"{CITY_NAME}委"):  # party organs have no 党组: 部务委员 / 室务委员
+            members = [("部务委员" if unit.name.endswith("部") else "室务委员", extra)]
+        else:
+            members = [("党组成员", extra)]
+        for title, n in members:
+            if n > 0:
+                unit.add_post(PostSpec(title, LEAD, second, second, headcount=n))
+
     # ---------------------------------------------------------------- cadre slots
     def plan_slots(self, total: int) -> list[tuple[UnitSpec, PostSpec]]:
         """Decide, for each of ``total`` cadres, the unit and post; leadership posts never exceed headcount."""
@@ -626,10 +673,18 @@ class CityBuilder:
         for unit, k in zip(weighted, counts, strict=True):
             if k == 0:
                 continue
+            self._size_team(unit, k)
             capped = [p for p in unit.posts if p.capped for _ in range(p.headcount)]
             open_posts = [p for p in unit.posts if not p.capped]
-            n_capped = min(len(capped), round(k * 0.38)) if open_posts else min(len(capped), k)
-            for post in rng.sample(capped, n_capped):
+            # About 38% of a unit's cadres hold capped posts. The leadership team is filled first (a 班子 is rarely
+            # left vacant); of the other cadres again about 38% hold the other capped posts (section chiefs and
+            # deputies), the rest open staff posts.
+            team = [p for p in capped if p.category == LEAD]
+            rest = [p for p in capped if p.category != LEAD]
+            n_team = min(len(team), round(k * 0.38) if open_posts else k)
+            n_rest = min(len(rest), round((k - n_team) * 0.38) if open_posts else k - n_team)
+            n_capped = n_team + n_rest
+            for post in rng.sample(team, n_team) + rng.sample(rest, n_rest):
                 slots.append((unit, post))
             for _ in range(k - n_capped):
                 post = rng.choice(open_posts)
@@ -693,9 +748,13 @@ class CityBuilder:
         if village:
             source = "selected_graduate"
         elif civil:
+            # 军转干部 (12–20 years in the army) are placed by the city in its municipal organs, and in a town they
+            # head the 武装部; a county or town has no 军转 staff, whose decades of service would leave nobody
+            # there ten years their senior for 以老带新.
+            military = 0.055 if unit.role == "organ" else 0.6 if post.title == "武装部部长" else 0.0
             source = rng.choices(
                 ("civil_exam", "selected_graduate", "recruited_talent", "military", "institution_hire", "other"),
-                (0.775, 0.065, 0.045, 0.055, 0.03, 0.03),
+                (0.83 - military, 0.065, 0.045, military, 0.03, 0.03),
             )[0]
         elif unit.kind == INSTITUTION:
             source = rng.choices(
@@ -762,7 +821,11 @@ class CityBuilder:
         else:
             p_party = 0.62 if age < 30 else 0.78 if age < 40 else 0.84
         party_join = None
-        if rng.random() < p_party:
+        party = rng.random() < p_party
+        lead = post.category == LEAD
+        if lead and not party and unit.idx in self.non_party_leads:
+            party = True  # a leadership team has at most one 党外干部 (a democratic-party or non-party deputy)
+        if party:
             if age < 32 and rng.random() < 0.05:
                 status = "probationary"
                 party_join = today - dt.timedelta(days=rng.randint(20, 330))
@@ -770,6 +833,9 @@ class CityBuilder:
                 status = "cpc"
                 join_age = min(_years(rng, 19.2, 32, 21.5), age - 0.3)
                 party_join = birth + _days(max(join_age, 18.3))
+        elif lead:
+            self.non_party_leads.add(unit.idx)
+            status = rng.choices(("democratic", "independent"), (0.7, 0.3))[0]
         else:
             status = rng.choices(("masses", "democratic", "independent"), (0.85, 0.1, 0.05))[0]
 
@@ -1089,8 +1155,16 @@ def wipe() -> dict[str, int]:
     from miaopu.apps.core.models import User
     from miaopu.apps.growth import demo as growth_demo
     from miaopu.apps.mentoring.models import Mentor, Mentorship
+    from miaopu.apps.training import demo as training_demo
     from miaopu.apps.units.models import Post, Unit
 
+    training_demo.wipe()
+    from django.apps import apps
+
+    if apps.is_installed("miaopu.apps.fieldwork"):  # bases, ledger, care and the demo's practice batches
+        from miaopu.apps.fieldwork import demo as fieldwork_demo
+
+        fieldwork_demo.wipe()
     growth_demo.wipe()
 
     counts = {"units": Unit.objects.count(), "cadres": Cadre.objects.count()}
@@ -1205,7 +1279,9 @@ def _write_cadres(
         rows, histories = [], []
         for i, (unit, post) in enumerate(chunk, start=offset):
             fields, segs, person = builder.cadre(unit, post, f"{CODE_PREFIX}{first + i:08d}")
-            rows.append(Cadre(unit_id=unit.pk, post_id=post.pk, **fields))
+            # Derived column (cadres.derived): bulk_create skips Experience.save(), so it is set here.
+            rural = min((s.start for s in segs if s.unit is not None and s.unit.level in RURAL_LEVELS), default=None)
+            rows.append(Cadre(unit_id=unit.pk, post_id=post.pk, first_rural_start=rural, **fields))
             histories.append(segs)
             people.append(person)
         Cadre.objects.bulk_create(rows, batch_size=BATCH)
@@ -1236,7 +1312,8 @@ def _write_cadres(
 def _write_mentors(builder: CityBuilder, people: list[Person]) -> tuple[int, int, int | None, int | None]:
     """Pair young recruits with mentors (seeds 001/003): a leader of their unit (or, in a small city, of a unit
     nearby) as business/political mentor, and the village party secretary as mass-work mentor for 选调生 still
-    in their village. About four dozen pairs; the first mentor becomes the demo mentor account.
+    in their village. About three dozen pairs, at most 3 per mentor (the pairing capacity); the first mentor
+    becomes the demo mentor account.
 
     Returns (mentors, mentorships, the demo mentor's id, the demo cadre's id).
     """
@@ -1261,8 +1338,9 @@ def _write_mentors(builder: CityBuilder, people: list[Person]) -> tuple[int, int
         if leader.unit.idx in used_units:
             continue
         used_units.add(leader.unit.idx)
-        mentees = [p for p in by_unit.get(leader.unit.idx, []) if p.pk not in taken][:6]
-        if len(mentees) < 4:  # a small unit: add recruits from the same district, or from other municipal organs
+        # At most 3 mentees per mentor and role: the default pairing capacity (mentoring.PairingPolicy).
+        mentees = [p for p in by_unit.get(leader.unit.idx, []) if p.pk not in taken][:MENTOR_CAPACITY]
+        if len(mentees) < MENTOR_CAPACITY:  # a small unit: add recruits from the same district (or municipal organs)
             near = [
                 p
                 for p in young
@@ -1271,7 +1349,7 @@ def _write_mentors(builder: CityBuilder, people: list[Person]) -> tuple[int, int
                 and p.unit.role != "village"
                 and (p.unit.district is leader.unit.district)
             ]
-            mentees += near[: 4 - len(mentees)]
+            mentees += near[: MENTOR_CAPACITY - len(mentees)]
         if not mentees:
             continue
         mentor = Mentor(cadre_id=leader.pk, name=leader.name, unit_name=leader.unit.name, title=leader.post_title)
@@ -1397,6 +1475,15 @@ def generate(
             from miaopu.apps.growth import demo as growth_demo
 
             files = growth_demo.populate(seed=seed, today=today, audit=False)
+            from django.apps import apps
+
+            if apps.is_installed("miaopu.apps.fieldwork"):  # practice bases, ledger, care contacts
+                from miaopu.apps.fieldwork import demo as fieldwork_demo
+
+                files.update(fieldwork_demo.populate(seed=seed, today=today))
+            from miaopu.apps.training import demo as training_demo
+
+            files |= {f"training_{k}": v for k, v in training_demo.populate(seed=seed, today=today).items()}
         counts = {
             "units": len(builder.units),
             "municipal_organs": len(builder.organs),

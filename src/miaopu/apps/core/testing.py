@@ -81,6 +81,12 @@ def build_city() -> City:
     town_b = make_unit("西山县白沙镇", "town", district_b, is_remote=True)
     village_a = make_unit("青石镇红旗村", "village", town_a)
     city = City(root, district_a, district_b, organ, town_a, town_b, village_a)
+    from django.apps import apps
+
+    if apps.is_installed("miaopu.apps.fieldwork"):  # 红旗村 is a certified 四下基层 practice base (capacity 20)
+        from miaopu.apps.fieldwork.testing import make_base
+
+        make_base(village_a)
     city.posts["organ_chief"] = Post.objects.create(
         unit=organ, title="规划科科长", category="general", leadership_level="section"
     )

@@ -31,6 +31,15 @@ class RosterUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.zip"}),
     )
     dry_run = forms.BooleanField(label=_("只检查，不导入"), required=False)
+    #: Idempotency key of this form: sending it twice (a double click, a retry) gives the same job.
+    key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            import secrets
+
+            self.initial.setdefault("key", secrets.token_urlsafe(18))
 
 
 class LrmxUploadForm(forms.Form):

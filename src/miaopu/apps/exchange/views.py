@@ -1,9 +1,11 @@
 """Pages of the exchange app: roster upload with its report, template and exports, 任免审批表 in and out.
 
 Imports are for 组织部 staff (403 for everyone else); exports for the unit-scoped roles, always limited to
-their scope by the selectors and written to the access log. Imports run synchronously for now; the
-importers take a progress callback so a background job runner can drive them later. The page shows an
-upload progress bar (static/exchange/upload.js) while the file is sent and checked.
+their scope by the selectors and written to the access log. A roster upload becomes a background job
+(``miaopu.apps.jobs``): the file goes to the shared storage directory, the page shows the upload bar
+(static/exchange/upload.js) and then the job's page with its live progress bar; the job goes on when the
+page is closed. The form carries an idempotency key, so sending the same form twice gives one job.
+任免审批表 files are small and are still checked and imported in the request.
 
 A report may hold personal data (the values of wrong cells), so it is kept only on the server, for its
 owner, for one day, and every page here is marked no-store.
@@ -22,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -140,6 +142,7 @@ def index(request: HttpRequest) -> HttpResponse:
     base = user.scope_unit.depth if user.scope_unit else 0
     context = {
         "can_import": _can_import(user),
+        "job_key": secrets.token_urlsafe(12),
         "units": [(u.pk, "\u3000" * max(u.depth - base, 0) + u.name) for u in units],
     }
     return _no_store(render(request, "exchange/index.html", context))
@@ -164,15 +167,28 @@ def roster_import(request: HttpRequest) -> HttpResponse:
             _("文件太大（%(size)s MB），上限为 %(cap)s MB。请拆分后分批导入。")
             % {"size": upload.size // (1024 * 1024), "cap": limits.max_file_bytes // (1024 * 1024)},
         )
-    else:
-        report = services.roster_import(
-            actor=Actor.from_request(request),
-            data=upload.read(),
-            file_name=upload.name,
-            dry_run=form.cleaned_data["dry_run"],
-            limits=limits,
-        )
-    return _report_page(request, "exchange/roster_import.html", RosterUploadForm(), report)
+        return _report_page(request, "exchange/roster_import.html", RosterUploadForm(), report)
+    job = _submit_import(request, upload, dry_run=form.cleaned_data["dry_run"], key=form.cleaned_data["key"])
+    return redirect("jobs:job_detail", pk=job.pk)
+
+
+def _submit_import(request: HttpRequest, upload, *, dry_run: bool, key: str):
+    """Keep the file in the shared storage and hand it to a job (one job per form key)."""
+    from miaopu.apps.jobs.models import JobKind
+    from miaopu.apps.jobs.runner import media_path, store_input
+    from miaopu.apps.jobs.services import job_submit
+
+    suffix = Path(upload.name).suffix.lower()[:10] or ".bin"
+    stored = store_input(upload.read(), suffix)
+    job, created = job_submit(
+        actor=Actor.from_request(request),
+        kind=JobKind.ROSTER_IMPORT,
+        params={"input": stored, "file_name": upload.name, "dry_run": dry_run},
+        key=f"roster-import:{key}" if key else None,
+    )
+    if not created:
+        media_path(stored).unlink(missing_ok=True)
+    return job
 
 
 @login_required

@@ -28,7 +28,7 @@ from miaopu.domain.promotion import PunishmentRecord
 from .models import Attachment, GrowthEntry, Punishment, Talk
 
 #: Record kinds only 组织部干部科 sees (see the module docstring).
-CONFIDENTIAL_KINDS = frozenset({"talk", "punishment"})
+CONFIDENTIAL_KINDS = frozenset({"talk", "punishment", "counselling"})  # counselling: fieldwork care
 ORGDEPT_ONLY_KINDS = frozenset({"review", "pool"}) | CONFIDENTIAL_KINDS
 
 

@@ -14,6 +14,9 @@ review             assessments.Review (分析研判) — 组织部 only
 pool               pools.PoolEntry: entering and leaving a pool — 组织部 only
 <EntryKind>        growth.GrowthEntry: achievements, mass evaluations, rewards, research, …
 talk, punishment   growth.Talk / growth.Punishment — 组织部 only
+training/research  training: classes completed with rank, research topics (立项, report, award)
+practical_affair   fieldwork: ledger items taken on and closed (办实事台账), merged with the growth entries
+care, counselling  fieldwork: care contacts (关心关爱); counselling (心理疏导) — 组织部 only
 =================  ==========================================================================
 
 Optional apps (programmes, mentoring records) are read only when installed and when their models have what
@@ -50,6 +53,7 @@ TIMELINE_KINDS: dict[str, str] = {
     **{value: label for value, label in EntryKind.choices},
     "talk": gettext_lazy("谈心谈话"),
     "punishment": gettext_lazy("惩戒"),
+    "counselling": gettext_lazy("心理疏导"),
 }
 
 
@@ -431,6 +435,14 @@ def build_timeline(
         items.extend(_pools(user, cadre))
     if wanted & (set(EntryKind.values) | {"talk", "punishment"}):
         items.extend(i for i in _own(user, cadre) if i.kind in wanted)
+    if wanted & {"training", "research"} and apps.is_installed("miaopu.apps.training"):
+        from miaopu.apps.training.timeline import timeline_items  # classes with rank, research topics
+
+        items.extend(i for i in timeline_items(user, cadre, Item) if i.kind in wanted)
+    if wanted & {"practical_affair", "care", "counselling"} and apps.is_installed("miaopu.apps.fieldwork"):
+        from miaopu.apps.fieldwork.timeline import timeline_items as fieldwork_items  # ledger, care contacts
+
+        items.extend(i for i in fieldwork_items(user, cadre, Item) if i.kind in wanted)
     if start:
         items = [i for i in items if i.date >= start]
     if end:

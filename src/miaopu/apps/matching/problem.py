@@ -193,6 +193,7 @@ def build(*, user, batch: Batch, weights: Mapping[str, float], options: Options)
         if work:
             family[cadre_id].append((relation, work))
     recorded = recorded_grades([r[1] for r in rows], batch.as_of)
+    rankings = recorded_rankings([r[1] for r in rows])
     units = list(Unit.objects.order_by().values_list("pk", "name", "short_name", "parent_id", "district_id"))
     aliases = _unit_aliases(units)
     districts = [
@@ -260,6 +261,7 @@ def build(*, user, batch: Batch, weights: Mapping[str, float], options: Options)
             key=key, name=name, unit_name=unit_name, unit_path=unit_path or "", side=side or "", group=group or "",
             specialties=tuple(split_tags(specialties)), home=homes, native_place=native or "",
             relatives=tuple(family.get(cadre_id, ())), grades=grades, grades_source=grades_source,
+            ranking=rankings.get(cadre_id),
         )  # fmt: skip
         for skey, sfacts in slot_facts.items():
             slot = slot_by_key[skey]
@@ -310,6 +312,23 @@ def recorded_grades(cadre_ids: list[int], as_of) -> dict[int, tuple[tuple[int, s
     return {
         cadre_id: tuple(sorted((y, GRADE_LABELS[g]) for y, g in years.items() if g in GRADE_LABELS))
         for cadre_id, years in found.items()
+    }
+
+
+def recorded_rankings(cadre_ids: list[int]) -> dict[int, tuple[float, str]]:
+    """Cadre id → (rank share, words) of the latest closed training class, when the training app is installed.
+
+    ``latest_standings`` is unscoped by design: the ids come from the scoped candidate list above.
+    """
+    if not django_apps.is_installed("miaopu.apps.training"):
+        return {}
+    from miaopu.apps.training.selectors import latest_standings
+
+    found = latest_standings(cadre_ids)
+    return {
+        k: (s.share, f"{s.class_name} 第 {s.rank} 名（共 {s.size} 人）")
+        for k, s in found.items()
+        if s.share is not None
     }
 
 

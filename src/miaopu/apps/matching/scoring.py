@@ -14,8 +14,11 @@ The parts and their facts:
 - 近年考核 (``assessment``): the annual grades of the last three years (优秀 1, 称职 0.6, 基本称职 0.2,
   不称职 0, averaged): the assessment records (考核) when the assessments app has them, otherwise the
   任免审批表's 年度考核结果 text; without either 0 (暂无考核数据).
-- 培训班排名 (``ranking``) and 本人志愿与接收单位需求 (``wishes``): no data yet (training and wishes are not
-  recorded in the system), so 0 with a note; the weights are kept so plans show what will count.
+- 培训班排名 (``ranking``): the cadre's latest closed training class (the training app's 练兵场、赛马场 ranking):
+  weight × rank share (1 for the first of the class, 0 for the last, ``domain.training.rank_share``); without a
+  ranking 0 with a note.
+- 本人志愿与接收单位需求 (``wishes``): no data yet (wishes are not recorded in the system), so 0 with a note; the
+  weight is kept so plans show what will count.
 - 到籍贯所在区县 (``home_county``): the weight when the host unit lies in the cadre's native county (籍贯);
   negative weights steer cadres away from home (墩苗: toughen up somewhere new), positive ones towards it.
 
@@ -149,6 +152,8 @@ class CadreFacts:
     grades: tuple[tuple[int, str], ...] = ()
     #: where the grades come from, for the reason (考核记录 or 任免审批表)
     grades_source: str = ""
+    #: (rank share 0–1, words) of the latest training-class ranking, None without one
+    ranking: tuple[float, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -248,8 +253,13 @@ def evaluate_pair(cadre: CadreFacts, slot: SlotFacts, weights: Mapping[str, floa
     parts["assessment"] = _points(weights["assessment"], share) if share is not None else 0.0
     reasons.append(f"{words}：{_signed(parts['assessment']) if share is not None else '0'}")
 
-    parts["ranking"] = 0.0
-    reasons.append("培训班排名：暂无数据（培训功能尚未上线），0")
+    if cadre.ranking is not None:
+        ranking_share, ranking_words = cadre.ranking
+        parts["ranking"] = _points(weights["ranking"], ranking_share)
+        reasons.append(f"培训班排名：{ranking_words}（折合 {ranking_share:.2f}）：{_signed(parts['ranking'])}")
+    else:
+        parts["ranking"] = 0.0
+        reasons.append("培训班排名：暂无数据（未参加已结业排名的培训班），0")
     parts["wishes"] = 0.0
     reasons.append("本人志愿与接收单位需求：暂未登记，0")
 

@@ -312,6 +312,22 @@ def _host_problems(spec: ProgrammeSpec, unit: Unit, tags: list[str], *, group: s
     return [] if host is None else host.problems(unit.level, all_tags)
 
 
+def _practice_base_problems(batch: Batch, unit: Unit, *, start: dt.date, end: dt.date, adding: int = 1,
+                            pending: int = 0, capacity: bool = True) -> list[str]:  # fmt: skip
+    """四下基层: a practice batch (template kind 实践锻炼) goes only to a certified practice base with room.
+
+    The rule lives in the fieldwork app (``fieldwork.services.practice_base_problems``, docs/fieldwork.md).
+    """
+    from django.apps import apps
+
+    if batch.template.kind != "practice" or not apps.is_installed("miaopu.apps.fieldwork"):
+        return []
+    from miaopu.apps.fieldwork.services import practice_base_problems
+
+    return practice_base_problems(unit, start=start, end=end, adding=adding, pending=pending,
+                                  exclude_batch_id=batch.pk, check_capacity=capacity)  # fmt: skip
+
+
 @transaction.atomic
 def batch_add_slot(
     *,
@@ -350,6 +366,11 @@ def batch_add_slot(
         errors.setdefault("unit", []).append(
             _("“%(unit)s”不符合本项目对接收单位的要求：%(why)s。") % {"unit": unit.name, "why": "；".join(problems)}
         )
+    today = dt.date.today()
+    base_problems = _practice_base_problems(batch, unit, start=today, end=spec.planned_end(today) or today,
+                                            capacity=False)  # fmt: skip
+    if base_problems:
+        errors.setdefault("unit", []).extend(base_problems)
     if errors:
         raise ValidationError(errors)
     if not _text(region):
@@ -571,6 +592,13 @@ def _assignment_problems(batch: Batch, candidate: Candidate, slot: HostSlot, pen
     used = slot.assignments.count() + pending.count(slot)
     if used >= slot.capacity:
         problems.append(_("“%(s)s”的 %(c)s 个名额已满。") % {"s": slot, "c": slot.capacity})
+    if batch.template.kind == "practice":
+        today = dt.date.today()
+        waiting = Assignment.objects.filter(
+            slot__unit=slot.unit, slot__batch__template__kind="practice", candidate__status=CandidateStatus.ASSIGNED
+        ).count() + sum(1 for s in pending if s.unit_id == slot.unit_id)
+        problems += _practice_base_problems(batch, slot.unit, start=today, end=batch.spec.planned_end(today) or today,
+                                            pending=waiting)  # fmt: skip
     quotas = batch.quotas or {}
     region_quota = (quotas.get("regions") or {}).get(slot.region)
     if region_quota is not None:
@@ -750,6 +778,18 @@ def placements_create(*, actor: Actor, batch: Batch, start: dt.date, post_title:
             "cadre", "cadre__unit", "assignment__slot__unit", "assignment__slot__post"
         )
     )
+    if batch.template.kind == "practice":
+        going: dict[int, list] = {}
+        for candidate in selected:
+            assignment = getattr(candidate, "assignment", None)
+            if assignment is not None:
+                going.setdefault(assignment.slot.unit_id, [assignment.slot.unit, 0])[1] += 1
+        base_problems = []
+        for unit, n in going.values():
+            base_problems += _practice_base_problems(batch, unit, start=start, end=spec.planned_end(start) or start,
+                                                     adding=n)  # fmt: skip
+        if base_problems:
+            raise ValidationError({"start": base_problems})
     placements: dict[int, Placement] = {}
     for candidate in selected:
         assignment = getattr(candidate, "assignment", None)
@@ -871,6 +911,15 @@ def placement_term_end_assess(
         end = end or placement.planned_end or dt.date.today()
         if end < placement.start:
             raise ValidationError({"end": [_("结束日期不能早于开始日期 %(d)s。") % {"d": placement.start.isoformat()}]})
+        spec = placement.batch.spec
+        if placement.batch.template.kind == "practice" and spec.term_too_short(placement.start, end):
+            days = (end - placement.start).days
+            raise ValidationError({"end": [
+                _("本项目规定实践锻炼%(t)s，%(n)s 自 %(s)s 至 %(e)s 仅 %(d)s 天，不能按期满考核结束；"
+                  "如确需提前结束，请使用“提前结束”并写明理由。")
+                % {"t": spec.term.describe(), "n": placement.cadre.name, "s": placement.start.isoformat(),
+                   "e": end.isoformat(), "d": days}
+            ]})  # fmt: skip
         _close(actor, placement, end)
         placement.actual_end = end
         placement.status = PlacementStatus.ENDED

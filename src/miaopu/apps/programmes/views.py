@@ -439,8 +439,17 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             shown = shown.filter(side=side)
         if q:
             shown = shown.filter(Q(cadre__name__contains=q) | Q(cadre__code__iexact=q))
-        context |= _page(request, shown.order_by("cadre__unit__path", "cadre_id"))
-        context["filters"] = {"status": status, "group": group, "side": side, "q": q}
+        ordered = shown.order_by("cadre__unit__path", "cadre_id")
+        sort = request.GET.get("sort", "")
+        if sort == "rank":  # 精准比选: the latest training-class ranking first, then unit order (docs/training.md)
+            from django.apps import apps as django_apps
+
+            if django_apps.is_installed("miaopu.apps.training"):
+                from miaopu.apps.training.selectors import order_by_class_rank
+
+                ordered = order_by_class_rank(ordered)
+        context |= _page(request, ordered)
+        context["filters"] = {"status": status, "group": group, "side": side, "q": q, "sort": sort}
         context["groups"] = [g.name for g in spec.groups]
         context["can_nominate"] = batch.status in (BatchStatus.CANDIDATES, BatchStatus.NOMINATION, BatchStatus.VETTING)
     elif tab == "vetting":

@@ -61,10 +61,14 @@ INSTALLED_APPS = [
     "miaopu.apps.growth",
     "miaopu.apps.matching",
     "miaopu.apps.analytics",
+    "miaopu.apps.training",
+    "miaopu.apps.fieldwork",
+    "miaopu.apps.jobs",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the app server, compressed and cached
     "miaopu.apps.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -112,6 +116,27 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# --- Stateless instances (docs/operations.md) --------------------------------------------------------------
+# Sessions, the cache (axes lockouts use the database), locks and job state live in the database or Redis, never
+# in one process's memory, so any instance behind the proxy can answer any request.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "miaopu_cache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+
+# Background jobs (miaopu.apps.jobs): "procrastinate" (PostgreSQL queue + `miaopu worker`), "thread" (in the web
+# process, the embedded SQLite default, so `make run` stays one command) or "sync" (inline, for tests).
+_ON_POSTGRESQL = DATABASES["default"]["ENGINE"].endswith("postgresql")
+MIAOPU_JOBS_BACKEND = os.environ.get("MIAOPU_JOBS_BACKEND") or ("procrastinate" if _ON_POSTGRESQL else "thread")
+if _ON_POSTGRESQL:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("miaopu.apps.jobs"), "procrastinate.contrib.django")
+PROCRASTINATE_IMPORT_PATHS = ["miaopu.apps.jobs.tasks"]
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = ""
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -173,7 +198,13 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_ROOT = Path(os.environ.get("MIAOPU_MEDIA_DIR") or VAR_DIR / "media")
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from here once `collectstatic` has filled it
+#: Uploads, import reports and job results: a directory shared by every instance (NFS or the like) in production.
+MEDIA_ROOT = Path(os.environ.get("MIAOPU_STORAGE_DIR") or os.environ.get("MIAOPU_MEDIA_DIR") or VAR_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -205,6 +236,9 @@ CONTENT_SECURITY_POLICY = {
 MIAOPU_KEY_FILES = {
     "audit": Path(os.environ.get("MIAOPU_AUDIT_KEY_FILE") or VAR_DIR / "audit.key"),
     "backup": Path(os.environ.get("MIAOPU_BACKUP_KEY_FILE") or VAR_DIR / "backup.key"),
+    # Field encryption (SM4-GCM) and the blind indexes of encrypted columns (HMAC-SM3): core/fields.py.
+    "field": Path(os.environ.get("MIAOPU_FIELD_KEY_FILE") or VAR_DIR / "field.key"),
+    "index": Path(os.environ.get("MIAOPU_INDEX_KEY_FILE") or VAR_DIR / "index.key"),
 }
 MIAOPU_GENERATE_MISSING_KEYS = True
 MIAOPU_BACKUP_DIR = Path(os.environ.get("MIAOPU_BACKUP_DIR") or VAR_DIR / "backups")
@@ -242,6 +276,8 @@ SPECTACULAR_SETTINGS = {
         "AssessmentKindEnum": "miaopu.apps.assessments.choices.CycleKind",
         "AssessmentSourceEnum": "miaopu.apps.assessments.choices.EntrySource",
         "PoolEntrySourceEnum": "miaopu.apps.pools.models.EntrySource",
+        "LedgerStatusEnum": "miaopu.apps.fieldwork.models.LEDGER_STATUS_CHOICES",
+        "CadreStatusEnum": "miaopu.apps.core.api.schema.cadre_status_choices",
         "CadreSourceEnum": "miaopu.apps.core.api.schema.cadre_source_choices",
     },
 }

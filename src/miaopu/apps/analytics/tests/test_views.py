@@ -145,8 +145,10 @@ def _grow(city, n: int) -> None:
     ("url", "limit"),
     [
         # Measured: 20, 20, 19, 7, 6, 4, 5 (session and user included); a little headroom for middleware.
-        ("/", 24),
-        ("/analytics/", 24),
+        # The dashboard (also on "/") then gained the fieldwork panel (+6: bases 3, ledger 1, care 2) and the
+        # training panel (+3): measured 31 for both.
+        ("/", 33),
+        ("/analytics/", 33),
         ("/analytics/report/", 23),
         ("/analytics/alerts/", 10),
         ("/analytics/cohorts/mentor_missing/", 10),
@@ -191,4 +193,35 @@ def test_large_scopes_keep_dashboard_figures_a_minute_small_ones_never(stats_cit
     assert views.cached_structure(stats_city.users["orgdept_a"], params={}, as_of=today).total == 4  # per scope
     settings.MIAOPU_ANALYTICS_CACHE_SECONDS = 0
     assert views.cached_structure(user, params={}, as_of=today).total == cached.total + 1  # turned off
+    cache.clear()
+
+
+def test_training_and_fieldwork_panels_are_kept_only_for_large_scopes(stats_city, monkeypatch):
+    from django.core.cache import cache
+
+    from miaopu.apps.analytics import views
+
+    cache.clear()
+    calls = {"training": 0, "fieldwork": 0}
+
+    def counting(kind):
+        def figures(user, *, unit, as_of):
+            calls[kind] += 1
+            return {"kind": kind, "scope": user.scope_unit_id}
+
+        return figures
+
+    monkeypatch.setattr(views, "_training_figures", counting("training"))
+    monkeypatch.setattr(views, "_fieldwork_figures", counting("fieldwork"))
+    user = stats_city.users["orgdept"]
+    for _ in range(2):
+        views.dashboard_context(user)
+    assert calls == {"training": 2, "fieldwork": 2}  # small city: counted on every view
+    monkeypatch.setattr(views, "CACHE_MIN_CADRES", 1)  # pretend the city is province-sized
+    for _ in range(2):
+        context = views.dashboard_context(user)
+    assert calls == {"training": 3, "fieldwork": 3}  # counted once, then kept
+    assert context["fieldwork"] == {"kind": "fieldwork", "scope": user.scope_unit_id}
+    views.dashboard_context(stats_city.users["orgdept_a"])
+    assert calls == {"training": 4, "fieldwork": 4}  # another scope has its own figures
     cache.clear()

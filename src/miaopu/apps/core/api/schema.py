@@ -9,7 +9,7 @@ fields use, in the language of the schema being generated.
 from __future__ import annotations
 
 from miaopu.apps.core.choices import vocab_choices
-from miaopu.domain.vocab import Degree, Education, PostCategory, Source
+from miaopu.domain.vocab import CadreStatus, Degree, Education, PostCategory, Source
 
 
 def education_choices() -> list[tuple[str, str]]:
@@ -27,3 +27,8 @@ def post_category_choices() -> list[tuple[str, str]]:
 def cadre_source_choices() -> list[tuple[str, str]]:
     """干部来源 (another app's ``source`` field, e.g. an assessment's or a pool entry's, has other choices)."""
     return vocab_choices(Source)
+
+
+def cadre_status_choices() -> list[tuple[str, str]]:
+    """干部状态 (在职/调出/退休): named once the fieldwork ledger's own ``status`` joined the schema."""
+    return vocab_choices(CadreStatus)

@@ -35,32 +35,46 @@ def test_upload_with_errors_shows_every_line_and_offers_the_report(client_for):
     page = client.get(reverse("exchange:roster_import"))
     assert page.status_code == 200 and "上传并导入" in page.content.decode()
     bad = roster(cadres=[_row(性别="未知"), _row(人员编号="NEW002", 身份证号=None, 出生日期="1996.13.01")])
-    response = client.post(reverse("exchange:roster_import"), {"file": _upload(bad)})
+    response = client.post(reverse("exchange:roster_import"), {"file": _upload(bad)}, follow=True)
+    # The upload became a job; its page shows the report (the test settings run jobs inline).
+    job = response.context["job"]
+    assert response.redirect_chain == [(reverse("jobs:job_detail", args=[job.pk]), 302)]
     html = response.content.decode()
-    assert response.status_code == 422
-    assert "发现 2 处错误，未导入任何数据" in html
+    assert job.status == "failed" and "发现 2 处错误，未导入任何数据" in html
     assert "干部!C2" in html and "干部!E3" in html
     assert response["Cache-Control"].startswith("no-store")
     assert not Cadre.objects.filter(code="NEW001").exists()
-    link = response.context["report_token"]
-    download = client.get(reverse("exchange:report_download", args=[link]))
+    download = client.get(reverse("jobs:job_download", args=[job.pk]))
     assert download.status_code == 200
-    sheets = read_xlsx(download.content)
+    sheets = read_xlsx(b"".join(download.streaming_content))
     assert [r[1] for r in sheets["问题"][1:]] == ["干部!C2", "干部!E3"]
     # The report belongs to its owner only.
-    assert client_for("orgdept_a").get(reverse("exchange:report_download", args=[link])).status_code == 404
+    assert client_for("orgdept_a").get(reverse("jobs:job_download", args=[job.pk])).status_code == 404
 
 
 def test_upload_ok_and_dry_run(client_for):
     client = client_for("orgdept")
     data = roster(cadres=[_row()])
-    response = client.post(reverse("exchange:roster_import"), {"file": _upload(data), "dry_run": "on"})
+    response = client.post(reverse("exchange:roster_import"), {"file": _upload(data), "dry_run": "on"}, follow=True)
     assert response.status_code == 200 and "试导入" in response.content.decode()
     assert not Cadre.objects.filter(code="NEW001").exists()
-    response = client.post(reverse("exchange:roster_import"), {"file": _upload(data)})
+    response = client.post(reverse("exchange:roster_import"), {"file": _upload(data)}, follow=True)
     assert "导入完成" in response.content.decode() and Cadre.objects.filter(code="NEW001").exists()
     event = AuditEvent.objects.filter(action="import").latest("id")
     assert event.source == "web" and event.detail["file"] == "名册.xlsx"
+
+
+def test_the_same_form_sent_twice_imports_once(client_for):
+    """The form's idempotency key: a double click or a retried request gives the first job, not a second import."""
+    client = client_for("orgdept")
+    page = client.get(reverse("exchange:roster_import"))
+    key = page.context["form"].initial["key"]
+    data = roster(cadres=[_row()])
+    first = client.post(reverse("exchange:roster_import"), {"file": _upload(data), "key": key})
+    second = client.post(reverse("exchange:roster_import"), {"file": _upload(data), "key": key})
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert AuditEvent.objects.filter(action="import").count() == 1
+    assert Cadre.objects.filter(code="NEW001").count() == 1
 
 
 def test_oversize_upload_is_refused_before_reading(client_for, settings):

@@ -46,6 +46,12 @@ def host_for(spec, group: str, exclude: set[int]) -> tuple[Unit, str]:
     units = Unit.objects.exclude(pk__in=exclude).order_by("path")
     if host is not None and host.unit_levels:
         units = units.filter(level__in=host.unit_levels)
+    if spec.experience_kind == "practice":  # 四下基层: only a certified practice base with room (fieldwork app)
+        from miaopu.apps.fieldwork.models import PracticeBase
+        from miaopu.apps.fieldwork.selectors import base_rows
+
+        rows = base_rows(PracticeBase.objects.filter(is_active=True), dt.date.today())
+        units = units.filter(pk__in=[r.base.unit_id for r in rows if r.certified and r.free >= 2])
     tags = host.tags_any[0] if host is not None and host.tags_any else ""
     return units.first(), tags
 

@@ -24,6 +24,10 @@
       label.textContent = box.dataset.checking;
     };
     xhr.onload = function () {
+      // A roster upload answers with a redirect to its job's page (live progress): go there.
+      var target = xhr.responseURL;
+      var sent = new URL(form.action || window.location.href, window.location.href).pathname;
+      if (target && new URL(target).pathname !== sent) { window.location.assign(target); return; }
       document.open(); document.write(xhr.responseText); document.close();
     };
     xhr.onerror = function () { form.submit(); };
