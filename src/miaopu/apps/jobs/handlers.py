@@ -162,3 +162,40 @@ def alerts_refresh(job: Job, actor: Actor, progress) -> Outcome:
         message=_("预警已刷新（%(d)s），共 %(n)s 条。") % {"d": date, "n": total},
         result={"as_of": date.isoformat(), "counts": {r.kind: r.count for r in results if r.available}},
     )
+
+
+@register(JobKind.BATCH_MATCHING, atomic=True)
+def batch_matching(job: Job, actor: Actor, progress) -> Outcome:
+    """Solve a large batch's matching as a job: the same ``plan_solve`` as the page, the new plan linked."""
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+
+    from miaopu.apps.matching import selectors, services
+
+    params = job.params
+    try:
+        batch = selectors.batch_for_matching(user=actor.user, pk=int(params["batch"]))
+    except Http404 as exc:
+        raise PermissionDenied(_("该批次不在您的管理范围内。")) from exc
+    latest = selectors.plan_list(user=actor.user, batch=batch).first()
+    stage = _("求解人岗匹配")
+    progress(stage, 0, 1)
+    try:
+        plan = services.plan_solve(
+            actor=actor,
+            batch=batch,
+            weights=params.get("weights"),
+            assign_all=params.get("assign_all"),
+            quotas=params.get("quotas"),
+            fixed=latest.options.get("fixed") if latest else None,
+            forbidden=latest.options.get("forbidden") if latest else None,
+            parent=latest,
+            note=params.get("note", ""),
+        )
+    except ValidationError as exc:
+        return Outcome(ok=False, message="；".join(exc.messages))
+    progress(stage, 1, 1)
+    return Outcome(
+        message=_("已求解，生成方案 %(n)s。") % {"n": plan.number},
+        result={"plan": plan.pk, "url": plan.get_absolute_url(), "assigned": plan.assigned},
+    )

@@ -18,6 +18,7 @@ class JobKind(models.TextChoices):
     ROSTER_EXPORT = "roster_export", _("导出干部名册")
     GROWTH_PDFS = "growth_pdfs", _("导出单位成长档案（PDF）")
     ALERTS_REFRESH = "alerts_refresh", _("刷新预警")
+    BATCH_MATCHING = "batch_matching", _("批次人岗匹配")
 
 
 class JobStatus(models.TextChoices):

@@ -58,6 +58,8 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
     latest = plans[0] if plans else None
     if request.method == "POST":
         form = SolveForm(request.POST)
+        if form.is_valid() and _as_job(batch):
+            return redirect("jobs:job_detail", pk=_submit_solve(request, batch, form).pk)
         if form.is_valid():
             try:
                 plan = services.plan_solve(
@@ -90,6 +92,36 @@ def batch_page(request: HttpRequest, pk: int) -> HttpResponse:
         "forbids": (latest.options.get("forbidden", []) if latest else []),
     }  # fmt: skip
     return render(request, "matching/batch.html", context)
+
+
+#: Batches with at least this many candidates are solved as a background job (``MIAOPU_MATCHING_JOB_MIN``).
+MATCHING_JOB_MIN = 300
+
+
+def _as_job(batch) -> bool:
+    """Large batches are solved in the background (progress on the job page); small ones at once, on the page."""
+    from django.conf import settings
+
+    threshold = int(getattr(settings, "MIAOPU_MATCHING_JOB_MIN", MATCHING_JOB_MIN))
+    return batch.candidates.count() >= threshold
+
+
+def _submit_solve(request: HttpRequest, batch, form: SolveForm):
+    from miaopu.apps.jobs.models import JobKind
+    from miaopu.apps.jobs.services import job_submit
+
+    job, _created = job_submit(
+        actor=Actor.from_request(request),
+        kind=JobKind.BATCH_MATCHING,
+        params={
+            "batch": batch.pk,
+            "weights": form.weights,
+            "assign_all": form.cleaned_data["assign_all"],
+            "quotas": form.cleaned_data["quotas"],
+            "note": form.cleaned_data["note"],
+        },
+    )
+    return job
 
 
 def _over_total(batch) -> bool:

@@ -148,3 +148,25 @@ def test_a_plan_showing_a_cadre_outside_the_users_scope_is_404(city, client_for)
     Cadre.objects.filter(pk=here.pk).update(unit=city.town_b)
     assert client_for("orgdept_a").get(f"/matching/plans/{plan.pk}/").status_code == 404
     assert client_for("orgdept").get(f"/matching/plans/{plan.pk}/").status_code == 200
+
+
+def test_a_large_batch_is_solved_as_a_job_that_links_its_plan(six_lines, client_for, settings):
+    from miaopu.apps.jobs.models import Job, JobKind, JobStatus
+
+    s = six_lines
+    settings.MIAOPU_MATCHING_JOB_MIN = 1  # every batch counts as large
+    client = client_for("orgdept")
+    response = client.post(
+        f"/matching/batches/{s.batch.pk}/",
+        {"w_base": 60, "w_specialty": 30, "w_assessment": 20, "w_ranking": 0, "w_wishes": 0, "w_home_county": -10,
+         "assign_all": "on", "quotas": "西山县 至少 1", "note": "后台"},
+    )  # fmt: skip
+    job = Job.objects.get(kind=JobKind.BATCH_MATCHING)
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    assert job.status == JobStatus.SUCCEEDED, job.message  # the test settings run jobs inline
+    plan = MatchPlan.objects.get(batch=s.batch)
+    assert plan.note == "后台" and plan.options["quotas"][0]["min"] == 1 and job.result["plan"] == plan.pk
+    html = client.get(response["Location"]).content.decode()
+    assert f'href="/matching/plans/{plan.pk}/"' in html
+    # Someone else's job page is not theirs to see.
+    assert client_for("orgdept_a").get(response["Location"]).status_code == 404
