@@ -210,17 +210,22 @@ def test_outcome_file_lands_in_the_shared_storage(city, settings, monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_the_thread_backend_runs_the_job_after_the_request(city, settings):
     """The embedded-SQLite default: the request returns at once, a thread of the web process runs the job."""
+    import threading
     import time
 
     settings.MIAOPU_JOBS_BACKEND = "thread"
     job, created = _export(city, role="orgdept_a", key="t")
     assert created and job.backend == "thread"
+    # Wait for the job's thread without reading meanwhile: the test database is SQLite's shared-cache in-memory
+    # database, where a read during the thread's write transaction fails with "table is locked" (a file database
+    # in WAL mode, as `make run` uses, lets readers through).
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.finished:
+        running = [t for t in threading.enumerate() if t.name == f"miaopu-job-{job.pk}"]
+        if not running:
             break
-        time.sleep(0.1)
+        running[0].join(timeout=0.5)
+    job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.message
     assert job.result["counts"]["干部"] == 2 and runner.media_path(job.result_file).exists()
 
