@@ -51,6 +51,21 @@ def existing_objects(world: World) -> dict[str, dict[str, object]]:
     return known
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Django closes a connection that is not in autocommit at each request's start and end; inside a test's
+    transaction that is every request. Django's own test client unhooks that for its requests (a WSGI client like
+    schemathesis' does not), so on PostgreSQL the first request would close the test's connection."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 def test_no_api_operation_answers_500(world):
     token = Token.objects.create(user=world.city.users["orgdept"]).key
     headers = {"Authorization": f"Token {token}"}
