@@ -28,10 +28,30 @@ def _queue_rows(job_id: int) -> list[str]:
 
 
 def _run_worker() -> None:
+    """One worker pass, in a thread of its own, as ``miaopu worker`` runs it: the worker starts its own asyncio
+    loop, which it cannot do in this thread when an earlier test (Playwright's sync API) left one running."""
+    import threading
+
+    from django.db import connections
     from procrastinate.contrib.django import app
 
-    with app.replace_connector(app.connector.get_worker_connector()):
-        app.run_worker(queues=["miaopu"], wait=False, install_signal_handlers=False, listen_notify=False)
+    errors: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            with app.replace_connector(app.connector.get_worker_connector()):
+                app.run_worker(queues=["miaopu"], wait=False, install_signal_handlers=False, listen_notify=False)
+        except BaseException as exc:  # handed to the test's thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=main, name="test-worker")
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the worker did not finish its pass"
+    if errors:
+        raise errors[0]
 
 
 def test_a_worker_runs_the_queued_job_once(city):
