@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from miaopu.apps.cadres.derived import rural_q
 from miaopu.apps.cadres.filtersets import birth_bounds_for_age
 from miaopu.apps.cadres.models import Experience
 from miaopu.apps.cadres.selectors import cadre_list, experience_list
@@ -32,7 +33,7 @@ from miaopu.apps.core.audit import Actor, record
 from miaopu.apps.core.choices import AuditAction, AuditCategory
 from miaopu.domain.dates import add_months, age_on
 from miaopu.domain.retirement import retirement_age_months, retirement_date
-from miaopu.domain.vocab import RURAL_LEVELS, CadreStatus, ExperienceKind
+from miaopu.domain.vocab import CadreStatus, ExperienceKind
 
 from . import adapters
 from .adapters import NotAvailable
@@ -190,8 +191,9 @@ def birthday_on_or_after(birth: dt.date, age: int) -> dt.date:
 def turning_36(ctx: Context) -> Iterable[Alert]:
     """Active cadres who turn 36 (young-cadre limit + 1) within 6 months, with no rural experience and no practice.
 
-    Rural experience = any experience entry at a 镇街 or 村社区 unit that started on or before the as-of date
-    (the cadre list's "乡村工作经历：无" filter); practice = any placement in a ``sixiaji-practice`` batch.
+    Rural experience = any experience entry at a 镇街 or 村社区 unit that started on or before the as-of date, read
+    from the stored ``Cadre.first_rural_start`` exactly as the cadre list's "乡村工作经历：无" filter reads it;
+    practice = any placement in a ``sixiaji-practice`` batch.
     Once they turn 36 they leave the practice programme's target group (age ≤ 35) for good.
     """
     from miaopu.apps.programmes.models import Placement, ProgrammeTemplate
@@ -199,14 +201,13 @@ def turning_36(ctx: Context) -> Iterable[Alert]:
     limit = settings.MIAOPU["YOUNG_CADRE_MAX_AGE"] + 1
     horizon = add_months(ctx.as_of, AGE_WINDOW_MONTHS)
     red_until = add_months(ctx.as_of, AGE_RED_MONTHS)
-    rural = Exists(Experience.objects.filter(cadre=OuterRef("pk"), unit__level__in=RURAL_LEVELS, start__lte=ctx.as_of))
     covered = Exists(Placement.objects.filter(batch__template__code=PRACTICE_TEMPLATE, cadre=OuterRef("pk")))
     template = ProgrammeTemplate.objects.filter(code=PRACTICE_TEMPLATE).only("name").first()
     programme = template.name if template else _("四下基层实践锻炼")
     rows = (
         ctx.active_cadres()
         .filter(**birth_bounds_for_age(None, limit - 1, ctx.as_of), **birth_bounds_for_age(limit, None, horizon))
-        .exclude(rural)
+        .filter(rural_q(False, ctx.as_of))
         .exclude(covered)
         .values_list("pk", "name", "birth_date")
         .order_by("birth_date", "pk")

@@ -26,7 +26,7 @@ from miaopu.apps.core.audit import Actor, record_access
 from miaopu.apps.core.choices import AuditAction
 from miaopu.apps.units.selectors import unit_list
 
-from . import charts, selectors
+from . import charts, figcache, selectors
 from .models import AlertLevel
 
 PAGE_SIZE = 50
@@ -129,64 +129,29 @@ def alert_chart(summary: selectors.AlertSummary):
     )
 
 
-#: Scopes with at least this many cadres keep their dashboard structure figures for
-#: ``settings.MIAOPU_ANALYTICS_CACHE_SECONDS`` (default 60; 0 turns it off). Below it they are always fresh.
-CACHE_MIN_CADRES = 20_000
-
-
-def _cache_key(kind: str, user, *, params: dict[str, str], as_of: dt.date) -> str:
-    from django.db import connection
-    from django.utils.translation import get_language
-
-    return f"analytics:{kind}:" + ":".join(
-        str(part)
-        for part in (connection.settings_dict.get("NAME"), user.role, user.scope_unit_id, as_of.isoformat(),
-                     get_language(), sorted(params.items()))
-    )  # fmt: skip
-
-
-def _scope_cached(kind: str, user, *, params: dict[str, str], as_of: dt.date, compute, keep):
-    """``compute()``, kept ``settings.MIAOPU_ANALYTICS_CACHE_SECONDS`` when ``keep(result)`` says the scope is large."""
-    from django.conf import settings
-    from django.core.cache import cache
-
-    seconds = int(getattr(settings, "MIAOPU_ANALYTICS_CACHE_SECONDS", 60))
-    key = _cache_key(kind, user, params=params, as_of=as_of)
-    if seconds:
-        found = cache.get(key)
-        if found is not None:
-            return found
-    result = compute()
-    if seconds and result is not None and keep(result):
-        cache.set(key, result, seconds)
-    return result
-
-
-def cached_structure(user, *, params: dict[str, str], as_of: dt.date) -> selectors.Structure:
-    """The dashboard's structure figures, kept a minute for province-sized scopes (each page shows when counted).
-
-    Counting 200,000 cadres costs about 0.2 s of database time per view; a dashboard that 20 officers keep
-    reopening would spend most of the server on recounting numbers that change a few times a day. Small scopes
-    (every town, district and test city) are counted on every view. Reports, exports, the API and ``miaopu
-    stats`` always count afresh.
-    """
-    return _scope_cached(
+def cached_structure(user, *, params: dict[str, str], as_of: dt.date, force: bool = False) -> selectors.Structure:
+    """The dashboard's structure figures, kept for province-sized scopes as ``figcache`` says (each page shows when
+    they were counted). Reports, exports, the API and ``miaopu stats`` always count afresh."""
+    return figcache.scope_cached(
         "structure",
         user,
         params=params,
         as_of=as_of,
         compute=lambda: selectors.structure(user=user, params=params, as_of=as_of),
-        keep=lambda structure: structure.total >= CACHE_MIN_CADRES,
+        keep=lambda structure: structure.total >= figcache.CACHE_MIN_CADRES,
+        force=force,
     )
 
 
-def dashboard_context(user, *, unit=None, as_of: dt.date | None = None) -> dict:
-    """Everything the dashboard partial shows, for ``user`` (narrowed to ``unit`` inside their scope)."""
+def dashboard_context(user, *, unit=None, as_of: dt.date | None = None, force: bool = False) -> dict:
+    """Everything the dashboard partial shows, for ``user`` (narrowed to ``unit`` inside their scope).
+
+    ``force``: recount the kept figures of a large scope now (``figcache.warm``)."""
     selectors.require_analytics(user)
     as_of = as_of or dt.date.today()
     params = {"unit": str(unit.pk)} if unit is not None else {}
-    structure = cached_structure(user, params=params, as_of=as_of)
-    large = structure.total >= CACHE_MIN_CADRES
+    structure = cached_structure(user, params=params, as_of=as_of, force=force)
+    large = structure.total >= figcache.CACHE_MIN_CADRES
     programmes = selectors.programme_figures(user=user, unit=unit, as_of=as_of)
     alerts = selectors.alert_summary(user=user, unit=unit)
     young_link = structure.links.get("young")
@@ -229,6 +194,7 @@ def dashboard_context(user, *, unit=None, as_of: dt.date | None = None) -> dict:
             params=params,
             as_of=as_of,
             large=large,
+            force=force,
             compute=lambda: _training_figures(user, unit=unit, as_of=as_of),
         ),
         "fieldwork": _panel(
@@ -237,15 +203,18 @@ def dashboard_context(user, *, unit=None, as_of: dt.date | None = None) -> dict:
             params=params,
             as_of=as_of,
             large=large,
+            force=force,
             compute=lambda: _fieldwork_figures(user, unit=unit, as_of=as_of),
         ),
     }
 
 
-def _panel(kind: str, user, *, params: dict[str, str], as_of: dt.date, large: bool, compute):
+def _panel(kind: str, user, *, params: dict[str, str], as_of: dt.date, large: bool, force: bool, compute):
     if not large:
         return compute()
-    return _scope_cached(kind, user, params=params, as_of=as_of, compute=compute, keep=lambda _: True)
+    return figcache.scope_cached(
+        kind, user, params=params, as_of=as_of, compute=compute, keep=lambda _: True, force=force
+    )
 
 
 def _fieldwork_figures(user, *, unit, as_of):

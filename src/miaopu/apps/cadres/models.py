@@ -143,7 +143,15 @@ class Experience(models.Model):
         verbose_name = _("履历")
         verbose_name_plural = _("履历")
         ordering = ["cadre_id", "start", "id"]
-        indexes = [models.Index(fields=["cadre", "start"], name="cadres_exp_cadre_start")]
+        indexes = [
+            models.Index(fields=["cadre", "start"], name="cadres_exp_cadre_start"),
+            # Secondments and loans (a few percent of the entries): who is away from home (fieldwork care flags).
+            models.Index(
+                fields=["start"],
+                name="cadres_exp_away_start",
+                condition=models.Q(kind__in=["secondment", "loan"]),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),

@@ -38,15 +38,21 @@ def _link(name: str, **params) -> str:
     return reverse(name) + ("?" + urlencode(params) if params else "")
 
 
-def ledger_breakdown(qs, user=None) -> dict:
-    """Counts of the ledger items in ``qs``: by status, solved, satisfaction, by cadre, batch and town."""
-    items = LedgerItem.objects.filter(pk__in=qs.values("pk")).order_by()
+def _status_satisfaction(items) -> tuple[dict[str, int], dict[str, int]]:
+    """Item counts of ``items`` by status (every status present, 0 if none) and by satisfaction rating (rated only)."""
     by_status = dict.fromkeys(LEDGER_STATUSES, 0)
     sat: dict[str, int] = {}
     for row in items.values("status", "satisfaction").annotate(n=Count("id")):
         by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
         if row["satisfaction"]:
             sat[row["satisfaction"]] = sat.get(row["satisfaction"], 0) + row["n"]
+    return by_status, sat
+
+
+def ledger_breakdown(qs, user=None) -> dict:
+    """Counts of the ledger items in ``qs``: by status, solved, satisfaction, by cadre, batch and town."""
+    items = LedgerItem.objects.filter(pk__in=qs.values("pk")).order_by()
+    by_status, sat = _status_satisfaction(items)
     good, rated = satisfaction_rate(sat)
     towns = list(
         items.values("village__parent_id", "village__parent__name")
@@ -106,13 +112,7 @@ def dashboard_figures(*, user, unit=None, as_of: dt.date | None = None) -> dict 
     ledger = selectors.ledger_list(user=user)
     if unit is not None:
         ledger = ledger.filter(takers__cadre__unit__path__startswith=unit.path)
-    counts = dict.fromkeys(LEDGER_STATUSES, 0)
-    sat: dict[str, int] = {}
-    items = LedgerItem.objects.filter(pk__in=ledger.values("pk")).order_by()
-    for row in items.values("status", "satisfaction").annotate(n=Count("id")):
-        counts[row["status"]] += row["n"]
-        if row["satisfaction"]:
-            sat[row["satisfaction"]] = sat.get(row["satisfaction"], 0) + row["n"]
+    counts, sat = _status_satisfaction(LedgerItem.objects.filter(pk__in=ledger.values("pk")).order_by())
     good, rated = satisfaction_rate(sat)
     ledger_figures = {
         "total": sum(counts.values()),
@@ -136,17 +136,14 @@ def dashboard_figures(*, user, unit=None, as_of: dt.date | None = None) -> dict 
     flagged = selectors.flagged_cadres(user=user, as_of=as_of)
     if unit is not None:
         flagged = flagged.filter(unit__path__startswith=unit.path)
-    since = as_of - dt.timedelta(days=CARE_CONTACT_DAYS)
     n = contacted = 0
     by_flag = dict.fromkeys(selectors.FLAGS, 0)
-    for nonlocal_, remote, separated, last in flagged.values_list(
-        "flag_nonlocal", "flag_remote", "flag_separated", "last_care"
-    ):
-        n += 1
-        contacted += 1 if last is not None and last >= since else 0
-        by_flag["nonlocal"] += bool(nonlocal_)
-        by_flag["remote"] += bool(remote)
-        by_flag["separated"] += bool(separated)
+    for (nonlocal_, remote, separated, recent), count in selectors.care_counts(flagged, as_of).items():
+        n += count
+        contacted += count if recent else 0
+        by_flag["nonlocal"] += count if nonlocal_ else 0
+        by_flag["remote"] += count if remote else 0
+        by_flag["separated"] += count if separated else 0
     care_figures = {
         "flagged": n,
         "flagged_link": _link("fieldwork:care_list", unit=unit_param),

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -190,29 +190,34 @@ def remote_units_q(prefix: str = "unit__") -> Q:
 
 
 def _separated_exists(as_of: dt.date) -> Q:
-    """Away from the home county for more than a year: a placement or an open secondment/loan in another 区县."""
+    """Away from the home county for more than a year: a placement or an open secondment/loan in another 区县.
+
+    Two uncorrelated ``IN`` subqueries over the placements and secondment entries (each a small part of its table),
+    which PostgreSQL hashes once, instead of an ``EXISTS`` probed for every cadre of the scope."""
     from miaopu.apps.cadres.models import Experience
     from miaopu.apps.programmes.models import Placement
 
     since = as_of - dt.timedelta(days=SEPARATION_DAYS)
-    home = Coalesce(OuterRef("unit__district_id"), Value(0))
-    placements = (
-        Placement.objects.filter(cadre=OuterRef("pk"), status="active", start__lte=since, host_unit__isnull=False)
-        .annotate(host_district=Coalesce(F("host_unit__district_id"), Value(0)))
-        .exclude(host_district=home)
-    )
-    entries = (
-        Experience.objects.filter(
-            cadre=OuterRef("pk"),
-            kind__in=[ExperienceKind.SECONDMENT, ExperienceKind.LOAN],
-            start__lte=since,
-            unit__isnull=False,
+
+    def away(qs, host_district: str):
+        return (
+            qs.annotate(
+                host=Coalesce(F(host_district), Value(0)), home=Coalesce(F("cadre__unit__district_id"), Value(0))
+            )
+            .exclude(host=F("home"))
+            .values("cadre_id")
         )
-        .filter(Q(end__isnull=True) | Q(end__gte=as_of))
-        .annotate(host_district=Coalesce(F("unit__district_id"), Value(0)))
-        .exclude(host_district=home)
+
+    placements = away(
+        Placement.objects.filter(status="active", start__lte=since, host_unit__isnull=False), "host_unit__district_id"
     )
-    return Q(Exists(placements)) | Q(Exists(entries))
+    entries = away(
+        Experience.objects.filter(
+            kind__in=[ExperienceKind.SECONDMENT, ExperienceKind.LOAN], start__lte=since, unit__isnull=False
+        ).filter(Q(end__isnull=True) | Q(end__gte=as_of)),
+        "unit__district_id",
+    )
+    return Q(pk__in=placements) | Q(pk__in=entries)
 
 
 def flagged_cadres(*, user, as_of: dt.date | None = None, flag: str = "") -> QuerySet:
@@ -227,17 +232,33 @@ def flagged_cadres(*, user, as_of: dt.date | None = None, flag: str = "") -> Que
     wanted = {"nonlocal": nonlocal_q, "remote": remote_q, "separated": separated_q}.get(flag)
     qs = cadre_list(user=user).filter(status=CadreStatus.ACTIVE)
     qs = qs.filter(wanted) if wanted is not None else qs.filter(nonlocal_q | remote_q | separated_q)
-    from django.db.models import BooleanField, Case, When
-
-    def as_bool(q: Q) -> Case:
-        return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
-
+    # The latest contact as a correlated subquery (one probe of the (cadre, date) index per row that is read), not a
+    # grouped join: the queryset stays ungrouped, so counts can be grouped on top of it (``care_counts``).
+    latest = CareContact.objects.filter(cadre=OuterRef("pk"), date__lte=as_of).order_by("-date").values("date")[:1]
     return qs.annotate(
         flag_nonlocal=as_bool(nonlocal_q),
         flag_remote=as_bool(remote_q),
         flag_separated=as_bool(separated_q),
-        last_care=Max("care_contacts__date", filter=Q(care_contacts__date__lte=as_of)),
+        last_care=Subquery(latest),
     )
+
+
+def as_bool(q: Q) -> Case:
+    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def care_counts(flagged: QuerySet, as_of: dt.date) -> dict[tuple[bool, bool, bool, bool], int]:
+    """(nonlocal, remote, separated, contacted in the last 90 days) → cadres, over a ``flagged_cadres`` queryset:
+    one grouped query returning at most 16 rows (the dashboard's care figures)."""
+    since = as_of - dt.timedelta(days=CARE_CONTACT_DAYS)
+    recent = CareContact.objects.filter(date__gte=since, date__lte=as_of).values("cadre_id")
+    rows = (
+        flagged.annotate(contacted=as_bool(Q(pk__in=recent)))
+        .values_list("flag_nonlocal", "flag_remote", "flag_separated", "contacted")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {tuple(row[:4]): row[4] for row in rows}
 
 
 @dataclass

@@ -178,7 +178,7 @@ def test_query_counts_are_pinned(city, client_for, django_assert_max_num_queries
 def test_large_scopes_keep_dashboard_figures_a_minute_small_ones_never(stats_city, settings, monkeypatch):
     from django.core.cache import cache
 
-    from miaopu.apps.analytics import views
+    from miaopu.apps.analytics import figcache, views
 
     cache.clear()
     user = stats_city.users["orgdept"]
@@ -186,7 +186,7 @@ def test_large_scopes_keep_dashboard_figures_a_minute_small_ones_never(stats_cit
     first = views.cached_structure(user, params={}, as_of=today)
     make_cadre(stats_city.organ, "新来的", add_months(today, -12 * 30))
     assert views.cached_structure(user, params={}, as_of=today).total == first.total + 1  # small city: fresh
-    monkeypatch.setattr(views, "CACHE_MIN_CADRES", 1)  # pretend the city is province-sized
+    monkeypatch.setattr(figcache, "CACHE_MIN_CADRES", 1)  # pretend the city is province-sized
     cached = views.cached_structure(user, params={}, as_of=today)
     make_cadre(stats_city.organ, "又来的", add_months(today, -12 * 30))
     assert views.cached_structure(user, params={}, as_of=today).total == cached.total  # kept
@@ -199,7 +199,7 @@ def test_large_scopes_keep_dashboard_figures_a_minute_small_ones_never(stats_cit
 def test_training_and_fieldwork_panels_are_kept_only_for_large_scopes(stats_city, monkeypatch):
     from django.core.cache import cache
 
-    from miaopu.apps.analytics import views
+    from miaopu.apps.analytics import figcache, views
 
     cache.clear()
     calls = {"training": 0, "fieldwork": 0}
@@ -217,7 +217,7 @@ def test_training_and_fieldwork_panels_are_kept_only_for_large_scopes(stats_city
     for _ in range(2):
         views.dashboard_context(user)
     assert calls == {"training": 2, "fieldwork": 2}  # small city: counted on every view
-    monkeypatch.setattr(views, "CACHE_MIN_CADRES", 1)  # pretend the city is province-sized
+    monkeypatch.setattr(figcache, "CACHE_MIN_CADRES", 1)  # pretend the city is province-sized
     for _ in range(2):
         context = views.dashboard_context(user)
     assert calls == {"training": 3, "fieldwork": 3}  # counted once, then kept
