@@ -25,7 +25,7 @@ LEVEL_ORDER = {AlertLevel.RED: 0, AlertLevel.YELLOW: 1, AlertLevel.GREEN: 2}
 
 
 class Alert(models.Model):
-    kind = models.CharField(_("预警类型"), max_length=30, db_index=True)
+    kind = models.CharField(_("预警类型"), max_length=30)  # indexed by the two (kind, …) indexes below
     level = models.CharField(_("等级"), max_length=6, choices=AlertLevel.choices)
     cadre = models.ForeignKey(
         "cadres.Cadre", verbose_name=_("干部"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -43,7 +43,8 @@ class Alert(models.Model):
         ordering = ["kind", "due", "id"]
         indexes = [
             models.Index(fields=["kind", "level"], name="analytics_alert_kind_level"),
-            models.Index(fields=["cadre"], name="analytics_alert_cadre"),
+            # The alert list's order: its first page is read straight off this index (no sort of a whole kind).
+            models.Index(fields=["kind", "due", "id"], name="analytics_alert_list_order"),
         ]
 
     def __str__(self) -> str:

@@ -712,6 +712,11 @@ class AlertSummary:
     runs: list[AlertRun]
     refreshed_at: dt.datetime | None
     unavailable: list[AlertRun]
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def count(self, *, kind: str = "", level: str = "") -> int:
+        """Alerts of this kind and level ("" = any): the alert list's row count, without counting again."""
+        return sum(n for (k, lv), n in self.counts.items() if kind in ("", k) and level in ("", lv))
 
 
 def alert_summary(*, user, unit: Unit | None = None) -> AlertSummary:
@@ -750,6 +755,7 @@ def alert_summary(*, user, unit: Unit | None = None) -> AlertSummary:
         runs=list(runs.values()),
         refreshed_at=refreshed,
         unavailable=[run for run in runs.values() if not run.available],
+        counts=counts,
     )
 
 

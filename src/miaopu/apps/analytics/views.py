@@ -388,15 +388,20 @@ def alert_list_view(request: HttpRequest) -> HttpResponse:
     selectors.require_analytics(user)
     qs = selectors.alert_list(user=user)
     kind = request.GET.get("kind", "")
+    kind = kind if kind in KINDS else ""
     level = request.GET.get("level", "")
+    level = level if level in AlertLevel.values else ""
     unit = selectors.scope_unit_param(user=user, data=request.GET)
-    if kind in KINDS:
+    if kind:
         qs = qs.filter(kind=kind)
-    if level in AlertLevel.values:
+    if level:
         qs = qs.filter(level=level)
     if unit is not None:
         qs = qs.filter(cadre__unit__path__startswith=unit.path)
+    summary = selectors.alert_summary(user=user, unit=unit)
     paginator = Paginator(qs.order_by("kind", "due", "id"), PAGE_SIZE)
+    # The summary has already counted these rows (same scope and unit, grouped by kind and level).
+    paginator.count = summary.count(kind=kind, level=level)
     page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -414,7 +419,7 @@ def alert_list_view(request: HttpRequest) -> HttpResponse:
                 "kind_labels": {k: str(v.label) for k, v in KINDS.items()},
                 "query": params.urlencode(),
                 "unit": unit,
-                "summary": selectors.alert_summary(user=user, unit=unit),
+                "summary": summary,
             },
         )
     )

@@ -123,6 +123,33 @@ def test_alert_list_filters_and_links(city, client_for):
     assert summary["red"] == 0  # 将满甲 is in 东湖区
 
 
+@pytest.mark.parametrize("role", ["orgdept", "orgdept_a", "officer_b"])
+def test_alert_list_total_is_the_count_of_its_rows(city, client_for, role):
+    """The list's total comes from the summary's grouped count: it must equal the rows for every filter."""
+    today = dt.date.today()
+    for i, town in enumerate([city.town_a, city.town_a, city.organ]):
+        make_cadre(town, f"将满{i}", add_months(add_months(today, 1 + 3 * i), -12 * 36))
+    alerts.refresh(as_of=today)
+    from miaopu.apps.analytics.selectors import alert_list
+    from miaopu.apps.core.access import unit_in_scope
+
+    user = city.users[role]
+    client = client_for(role)
+    for query, rows in [
+        ({}, alert_list(user=user)),
+        ({"kind": "turning_36"}, alert_list(user=user).filter(kind="turning_36")),
+        ({"level": "red"}, alert_list(user=user).filter(level="red")),
+        ({"kind": "turning_36", "level": "yellow"}, alert_list(user=user).filter(kind="turning_36", level="yellow")),
+        ({"kind": "bogus", "level": "bogus"}, alert_list(user=user)),
+        ({"unit": city.town_a.pk}, alert_list(user=user).filter(cadre__unit__path__startswith=city.town_a.path)),
+    ]:
+        if "unit" in query and not unit_in_scope(user, city.town_a):
+            rows = alert_list(user=user)  # a unit outside the scope is ignored: the whole scope is listed
+        page = client.get("/analytics/alerts/", query)
+        assert page.context["page_obj"].paginator.count == rows.count(), query
+        assert len(page.context["page_obj"]) == min(rows.count(), 50), query
+
+
 def test_only_a_city_wide_orgdept_may_refresh(city, client_for):
     assert client_for("orgdept_a").post("/analytics/alerts/refresh/").status_code == 403
     assert client_for("mentor").post("/analytics/alerts/refresh/").status_code == 403
