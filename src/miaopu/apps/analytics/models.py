@@ -42,9 +42,10 @@ class Alert(models.Model):
         verbose_name_plural = _("预警")
         ordering = ["kind", "due", "id"]
         indexes = [
-            models.Index(fields=["kind", "level"], name="analytics_alert_kind_level"),
-            # The alert list's order: its first page is read straight off this index (no sort of a whole kind).
+            # The alert list's order, unfiltered or by kind, and by level: its first page is read straight off one
+            # of these (no sort of a whole kind, 37,000 alerts at 200,000 cadres).
             models.Index(fields=["kind", "due", "id"], name="analytics_alert_list_order"),
+            models.Index(fields=["level", "kind", "due", "id"], name="analytics_alert_level_order"),
         ]
 
     def __str__(self) -> str:
