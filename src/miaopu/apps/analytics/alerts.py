@@ -507,7 +507,7 @@ def _analyze() -> None:
     at once instead of waiting for autovacuum to notice a table that was just rewritten."""
     from django.db import connection
 
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {AlertRecord._meta.db_table}")
 
