@@ -45,8 +45,19 @@ def _cycle_units(user, cycle):
 @login_required
 def cycle_list(request: HttpRequest) -> HttpResponse:
     selectors.require_results_access(request.user)
-    cycles = selectors.cycle_list(user=request.user).annotate(n=Count("results"))
+    cycles = selectors.cycle_list(user=request.user).order_by("-year", "-quarter", "-id")
     page = Paginator(cycles, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Results recorded, of the cadres in the user's scope, for the cycles on this page only (one grouped query).
+    counts = dict(
+        selectors.assessment_list(user=request.user)
+        .filter(cycle__in=[c.pk for c in page])
+        .select_related(None)
+        .order_by()
+        .values_list("cycle")
+        .annotate(n=Count("id"))
+    )
+    for c in page:
+        c.n = counts.get(c.pk, 0)
     return render(
         request,
         "assessments/cycle_list.html",

@@ -13,12 +13,12 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from miaopu.apps.cadres.roster import CountCachingPaginator
 from miaopu.apps.cadres.selectors import cadre_get, cadre_list
 from miaopu.apps.core.audit import Actor, record_access
 from miaopu.apps.core.choices import AuditAction
@@ -40,7 +40,9 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _page(request: HttpRequest, qs):
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The care list of a province-sized scope has tens of thousands of rows: its count is kept a minute, as the
+    # roster's is (cadres.roster); small lists are counted afresh.
+    page = CountCachingPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.elided = page.paginator.get_elided_page_range(page.number)
     return page
 
@@ -361,7 +363,7 @@ def care_list(request: HttpRequest) -> HttpResponse:
     if contact == "overdue":
         qs = qs.filter(selectors.overdue_q(today))
     elif contact == "recent":
-        qs = qs.exclude(selectors.overdue_q(today))
+        qs = qs.filter(selectors.contacted_q(today))
     if request.GET.get("unit", "").isdigit():
         unit = Unit.objects.filter(pk=int(request.GET["unit"])).first()
         if unit is not None and selectors.unit_in_user_scope(user, unit):

@@ -163,6 +163,22 @@ def test_grid_refuses_units_outside_scope(city, cycles, client_for):
         assert client_for(role).get(f"/assessments/cycles/{cycle.pk}/grid/?unit={city.town_b.pk}").status_code == 403
 
 
+def test_cycle_list_counts_only_the_results_in_the_users_scope(city, cycles, client_for):
+    """ "已录入" counts the results of the cadres the user may see (a district sees its own, not the city's)."""
+    for key in ("organ", "town_a", "town_b"):
+        services.assessment_save(
+            actor=actor(city), cycle=cycles["annual"], cadre=city.cadres[key], data={"grade": "优秀"}
+        )
+    counts = {
+        role: {c.name: c.n for c in client_for(role).get("/assessments/").context["page_obj"]}
+        for role in ("orgdept", "orgdept_a", "officer_b")
+    }
+    assert counts["orgdept"]["2025 年年度考核"] == 3
+    assert counts["orgdept_a"]["2025 年年度考核"] == 1  # 王海 (东湖区) only
+    assert counts["officer_b"]["2025 年年度考核"] == 1  # 赵强 (西山县白沙镇) only
+    assert counts["orgdept"]["2025 年二季度平时考核（青石镇）"] == 0
+
+
 # ---------------------------------------------------------------- sheet import
 
 
