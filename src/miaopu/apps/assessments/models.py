@@ -121,7 +121,12 @@ class Assessment(models.Model):
         verbose_name = _("考核结果")
         verbose_name_plural = _("考核结果")
         ordering = ["-year", "cycle_id", "cadre_id"]
-        indexes = [models.Index(fields=["cadre", "kind", "year"], name="assessments_cadre_kind_year")]
+        indexes = [
+            models.Index(fields=["cadre", "kind", "year"], name="assessments_cadre_kind_year"),
+            # The default order: a list's first page is read off it instead of sorting every result (770,000 at
+            # 200,000 cadres).
+            models.Index(fields=["-year", "cycle", "cadre"], name="assessments_list_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["cycle", "cadre"],
