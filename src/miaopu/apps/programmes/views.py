@@ -14,7 +14,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,10 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from miaopu.apps.cadres.roster import CountCachingPaginator, cached_count
 from miaopu.apps.cadres.selectors import cadre_get, cadre_list
 from miaopu.apps.core.audit import Actor, record_access
 from miaopu.apps.core.choices import AuditAction
 from miaopu.apps.core.forms import apply_service_errors
+from miaopu.apps.units.selectors import unit_list
 from miaopu.domain.rules import describe
 from miaopu.domain.vocab import ExperienceKind
 
@@ -287,18 +288,30 @@ def eligible_list(request: HttpRequest, code: str) -> HttpResponse:
         cadres = cadres.filter(Q(name__contains=data["q"].strip()) | Q(code__iexact=data["q"].strip()))
     if data.get("unit"):
         cadres = cadres.filter(unit__path__startswith=data["unit"].path)
-    rows = selectors.eligibility_list(user=user, version=version, as_of=as_of, cadres=cadres)
-    total, eligible = len(rows), sum(1 for r in rows if r.eligible)
+    # Only the cadres that meet the rules' SQL-checkable conditions are judged for the counts and the "符合" list;
+    # the other lists are paged in the database and only the page's cadres are judged (for their reasons).
+    judged = selectors.eligible_rows(user=user, version=version, as_of=as_of, cadres=cadres)
+    total, eligible = cached_count(cadres), len(judged)
     by_group: dict[str, int] = {}
-    for row in rows:
-        if row.eligible and row.group:
+    for row in judged:
+        if row.group:
             by_group[row.group] = by_group.get(row.group, 0) + 1
-    if data.get("result") == "yes":
-        rows = [r for r in rows if r.eligible]
-    elif data.get("result") == "no":
-        rows = [r for r in rows if not r.eligible]
-    if data.get("group"):
-        rows = [r for r in rows if r.group == data["group"]]
+    cadres = cadres.order_by("unit__path", "id")
+    if data.get("result") == "yes" or data.get("group"):
+        rows = [r for r in judged if not data.get("group") or r.group == data["group"]]
+        paths = dict(unit_list(user=user).filter(pk__in={r.unit_id for r in rows}).values_list("pk", "path"))
+        rows.sort(key=lambda r: (paths.get(r.unit_id, ""), r.cadre_id))  # the roster's order: unit tree, then id
+        shown, paged = len(rows), _page(request, rows)
+    else:
+        if data.get("result") == "no":
+            cadres = cadres.exclude(pk__in=[r.cadre_id for r in judged])
+        paged = _page(request, cadres.select_related(None).only("pk"))
+        page = paged["page_obj"]
+        shown = page.paginator.count
+        ids = [c.pk for c in page.object_list]
+        on_page = cadres.filter(pk__in=ids)
+        page_rows = selectors.eligibility_list(user=user, version=version, as_of=as_of, cadres=on_page)
+        page.object_list = sorted(page_rows, key=lambda r: ids.index(r.cadre_id))
     record_access(
         Actor.from_request(request), AuditAction.SEARCH, template,
         detail={"page": "eligible", "as_of": as_of.isoformat(), "version": version.number, "rows": total},
@@ -308,7 +321,7 @@ def eligible_list(request: HttpRequest, code: str) -> HttpResponse:
         "programmes/eligible_list.html",
         {
             "template": template, "version": version, "form": form, "as_of": as_of, "total": total,
-            "eligible": eligible, "by_group": by_group, "shown": len(rows), **_page(request, rows),
+            "eligible": eligible, "by_group": by_group, "shown": shown, **paged,
         },
     )  # fmt: skip
 
@@ -383,7 +396,7 @@ def _slots_with_usage(batch: Batch) -> list[HostSlot]:
 
 def _page(request: HttpRequest, items, size: int = PAGE_SIZE) -> dict:
     """``page_obj`` and the elided ``page_range`` that ``includes/pagination.html`` expects."""
-    paginator = Paginator(items, size)
+    paginator = CountCachingPaginator(items, size)
     page = paginator.get_page(request.GET.get("page"))
     return {"page_obj": page, "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)}
 
