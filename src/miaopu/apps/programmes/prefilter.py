@@ -7,13 +7,16 @@ conditions it can read into a ``Q`` that is **implied by** eligibility: a cadre 
 certain, so it is never judged; a cadre inside it is judged by the engine as before. The verdicts are therefore
 exactly the engine's (a test compares the two on a generated city); only the work shrinks.
 
-What is read (anything else — experience, tags, ``不满足``, ordered comparisons — counts as "no condition"):
+What is read (anything else — months of experience, tags, ``不满足``, ordered comparisons — counts as "no
+condition"):
 
 * 性别, 干部来源, 政治面貌, 学历, 户籍, 人员状态, 职务层次, 职级, 单位层级, 单位性质, 岗位类别 with ``eq`` / ``in``
   (a blank value fails a condition in the engine, and fails ``IN`` in SQL too);
 * 年龄 (from the birth date, one year of slack each way) and 公务员工作时间/年限 (from the entry date, one month of
   slack) with ``eq``, ``lt``, ``lte``, ``gt``, ``gte``, ``between``; the slack keeps the SQL a superset whatever
-  the calendar edge (29 February, month ends).
+  the calendar edge (29 February, month ends);
+* 有…经历 (``has_experience``): an entry begun before the date at the unit levels, with one of the titles, of the
+  kinds (its minimum length and excluded titles are left to the engine).
 
 ``全部满足`` becomes AND of what could be read; ``满足其一`` becomes OR, or nothing when one branch could not be read;
 with groups, the base rule AND (one of the groups).
@@ -24,10 +27,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
+from miaopu.apps.cadres.models import Experience
 from miaopu.domain.dates import add_months
-from miaopu.domain.rules import AllOf, AnyOf, Condition, Rule
+from miaopu.domain.rules import AllOf, AnyOf, Condition, HasExperience, Rule
+from miaopu.domain.vocab import ExperienceKind
 
 from .spec import ProgrammeSpec
 
@@ -82,7 +87,30 @@ def _necessary(rule: Rule, as_of: dt.date) -> Q | None:
         return _any([_necessary(child, as_of) for child in rule.children])
     if isinstance(rule, Condition):
         return _condition(rule, as_of)
-    return None  # Not, HasExperience: nothing certain in SQL
+    if isinstance(rule, HasExperience):
+        return _experience(rule, as_of)
+    return None  # Not: nothing certain in SQL
+
+
+def _experience(rule: HasExperience, as_of: dt.date) -> Q:
+    """Some entry begun before ``as_of`` at one of the unit levels, with one of the titles, of one of the kinds.
+
+    Looser than the engine on purpose: the minimum length and the excluded titles are left to it (SQLite's
+    ``LIKE`` ignores ASCII case, so an exclusion in SQL could drop someone the engine keeps)."""
+    entries = Experience.objects.filter(cadre=OuterRef("pk"), start__lt=as_of)
+    if rule.unit_levels:
+        entries = entries.filter(unit__level__in=list(rule.unit_levels))
+    if rule.post_titles:
+        titles = Q(pk__in=[])
+        for title in rule.post_titles:
+            titles |= Q(post_title__contains=title)
+        entries = entries.filter(titles)
+    if rule.kinds:
+        kinds = Q(kind__in=list(rule.kinds))
+        if ExperienceKind.POSTING.value in rule.kinds:  # the engine reads a blank kind as 任职
+            kinds |= Q(kind="") | Q(kind__isnull=True)
+        entries = entries.filter(kinds)
+    return Q(Exists(entries))
 
 
 def _bounds(op: str, value: object) -> tuple[float | None, float | None] | None:

@@ -11,13 +11,14 @@ import random
 
 import pytest
 
+from miaopu.apps.cadres.models import Experience
 from miaopu.apps.core.testing import make_cadre
 from miaopu.apps.programmes import prefilter, selectors
 from miaopu.apps.programmes.models import ProgrammeTemplate
 from miaopu.apps.programmes.spec import parse_spec
 from miaopu.apps.programmes.views import PAGE_SIZE
 from miaopu.domain.dates import add_months
-from miaopu.domain.vocab import LeadershipLevel, PoliticalStatus, Source
+from miaopu.domain.vocab import ExperienceKind, LeadershipLevel, PoliticalStatus, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def varied_city(city):
             birth = dt.date(1991 - (i % 3), 2, 28 + (i % 2)) if (i % 2 == 0) else dt.date(1992, 2, 29)
         months = rng.choice([None, -3, 0, 5, 11, 12, 13, 23, 24, 35, 36, 37, 60, 120])
         entry = None if months is None else add_months(anchor, -months) + dt.timedelta(days=rng.randint(-20, 20))
-        make_cadre(
+        cadre = make_cadre(
             rng.choice(units),
             f"生成{i}",
             birth,
@@ -46,6 +47,17 @@ def varied_city(city):
             leadership_level=rng.choice([*(m.value for m in LeadershipLevel), ""]),
             civil_service_entry_date=entry,
         )
+        for _ in range(rng.choice([0, 0, 1, 2, 3])):  # entries around the dates judged, some open, some later
+            start = add_months(anchor, -rng.randint(-6, 150)) + dt.timedelta(days=rng.randint(-15, 15))
+            end = rng.choice([None, start + dt.timedelta(days=rng.choice([3, 20, 40, 400, 900]))])
+            Experience.objects.create(
+                cadre=cadre,
+                unit=rng.choice([*units, None]),
+                start=start,
+                end=end,
+                kind=rng.choice([m.value for m in ExperienceKind]),
+                post_title=rng.choice(["党委书记", "副镇长", "镇长", "科员", "办事处主任", "副书记", ""]),
+            )
     return city
 
 
@@ -92,6 +104,18 @@ RULES = [
     {"any": [{"lte": 30, "fact": "age"}, {"eq": "female", "fact": "gender"}]},
     {"any": [{"lte": 30, "fact": "age"}, {"lt": 24, "fact": "rural_months"}]},
     {"all": [{"lte": 40, "fact": "age"}, {"in": ["中共党员", "预备党员"], "fact": "political_status"}]},
+    {
+        "has_experience": {
+            "unit_level": ["town"],
+            "post_title_contains": ["党委书记", "镇长"],
+            "post_title_excludes": ["副"],
+        }
+    },
+    {"has_experience": {"kind": ["posting"], "min_months": 12}},
+    {"has_experience": {"kind": ["secondment", "loan"]}},
+    {"has_experience": {"unit_level": ["village", "town"], "min_months": 24}},
+    {"not": {"has_experience": {"unit_level": ["town"]}}},
+    {"any": [{"has_experience": {"unit_level": ["city"]}}, {"lte": 28, "fact": "age"}]},
 ]
 
 
@@ -113,7 +137,7 @@ def test_what_cannot_be_read_in_sql_narrows_nothing():
     for rule in (
         {"not": {"lte": 30, "fact": "age"}},
         {"any": [{"lte": 30, "fact": "age"}, {"lt": 24, "fact": "rural_months"}]},
-        {"has_experience": {"unit_level": ["town"]}},
+        {"not": {"has_experience": {"unit_level": ["town"]}}},
         {"gte": "section", "fact": "leadership_level"},
     ):
         assert prefilter.necessary_q(parse_spec({"eligibility": rule}), as_of) is None, rule
