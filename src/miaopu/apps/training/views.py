@@ -86,6 +86,23 @@ def _save(request, form, save, success: str, back):
     return redirect(back(record))
 
 
+def _managed(request: HttpRequest, get, pk: int | None, refusal: str):
+    """The record ``pk`` (through its scoped selector) if the user manages its unit; None for a new one, which
+    needs a manager."""
+    if pk is None:
+        selectors.require_manager(request.user)
+        return None
+    record = get(user=request.user, pk=pk)
+    if not selectors.can_manage(request.user, record.scope_unit):
+        raise PermissionDenied(refusal)
+    return record
+
+
+def _edit(request, form, save, *, title: str, success: str, back: str, after) -> HttpResponse:
+    """The create-or-edit page: save and go to ``after(record)``, or show the form (with the service's errors)."""
+    return _save(request, form, save, success, after) or _form_page(request, form, title, back)
+
+
 def _run(request, call, success: str) -> bool:
     """Call a service from a POST-only action; service errors become messages."""
     try:
@@ -168,33 +185,22 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 
 @training_view
-def course_create(request: HttpRequest) -> HttpResponse:
-    selectors.require_manager(request.user)
-    form = CourseForm(request.POST or None, user=request.user, initial={"hours": 3})
-    done = _save(
+def course_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a course (``pk`` None) or change one: one form, one page."""
+    course = _managed(request, selectors.course_get, pk, _("您无权管理该单位举办的培训。"))
+    return _edit(
         request,
-        form,
-        lambda f: services.course_create(actor=_actor(request), data=f.service_data()),
-        _("已添加课程。"),
-        lambda r: reverse("training:course_list"),
+        CourseForm(request.POST or None, instance=course, user=request.user, initial=None if course else {"hours": 3}),
+        lambda f: (
+            services.course_update(actor=_actor(request), course=course, data=f.service_data())
+            if course
+            else services.course_create(actor=_actor(request), data=f.service_data())
+        ),
+        title=_("修改课程") if course else _("添加课程"),
+        success=_("已保存。") if course else _("已添加课程。"),
+        back=reverse("training:course_list"),
+        after=lambda r: reverse("training:course_list"),
     )
-    return done or _form_page(request, form, _("添加课程"), reverse("training:course_list"))
-
-
-@training_view
-def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    course = selectors.course_get(user=request.user, pk=pk)
-    if not selectors.can_manage(request.user, course.scope_unit):
-        raise PermissionDenied(_("您无权管理该单位举办的培训。"))
-    form = CourseForm(request.POST or None, instance=course, user=request.user)
-    done = _save(
-        request,
-        form,
-        lambda f: services.course_update(actor=_actor(request), course=course, data=f.service_data()),
-        _("已保存。"),
-        lambda r: reverse("training:course_list"),
-    )
-    return done or _form_page(request, form, _("修改课程"), reverse("training:course_list"))
 
 
 # ---------------------------------------------------------------- classes
@@ -225,39 +231,26 @@ def class_list(request: HttpRequest) -> HttpResponse:
 
 
 @training_view
-def class_create(request: HttpRequest) -> HttpResponse:
-    selectors.require_manager(request.user)
-    form = ClassForm(request.POST or None, user=request.user)
-    done = _save(
+def class_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create a class (``pk`` None) or change one."""
+    klass = _managed(request, selectors.class_get, pk, _("您无权管理该单位举办的培训。"))
+    return _edit(
         request,
-        form,
-        lambda f: services.class_create(actor=_actor(request), data=f.service_data()),
-        _("已创建培训班。"),
-        lambda r: reverse("training:class_detail", args=[r.pk]),
+        ClassForm(request.POST or None, instance=klass, user=request.user),
+        lambda f: (
+            services.class_update(actor=_actor(request), klass=klass, data=f.service_data())
+            if klass
+            else services.class_create(actor=_actor(request), data=f.service_data())
+        ),
+        title=_("修改培训班") if klass else _("新建培训班"),
+        success=_("已保存。") if klass else _("已创建培训班。"),
+        back=reverse("training:class_detail", args=[klass.pk]) if klass else reverse("training:class_list"),
+        after=lambda r: reverse("training:class_detail", args=[r.pk]),
     )
-    return done or _form_page(request, form, _("新建培训班"), reverse("training:class_list"))
 
 
 def _managed_class(request: HttpRequest, pk: int):
-    klass = selectors.class_get(user=request.user, pk=pk)
-    if not selectors.can_manage(request.user, klass.scope_unit):
-        raise PermissionDenied(_("您无权管理该单位举办的培训。"))
-    return klass
-
-
-@training_view
-def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    klass = _managed_class(request, pk)
-    form = ClassForm(request.POST or None, instance=klass, user=request.user)
-    back = reverse("training:class_detail", args=[klass.pk])
-    done = _save(
-        request,
-        form,
-        lambda f: services.class_update(actor=_actor(request), klass=klass, data=f.service_data()),
-        _("已保存。"),
-        lambda r: back,
-    )
-    return done or _form_page(request, form, _("修改培训班"), back)
+    return _managed(request, selectors.class_get, pk, _("您无权管理该单位举办的培训。"))
 
 
 def _trainee_rows(user, klass) -> list[dict]:
@@ -659,43 +652,34 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 
 
 @training_view
-def topic_create(request: HttpRequest) -> HttpResponse:
-    selectors.require_manager(request.user)
-    form = TopicForm(request.POST or None, user=request.user, initial={"start": dt.date.today()})
-    done = _save(
+def topic_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Register a research topic (``pk`` None) or change one."""
+    topic = _managed(request, selectors.topic_get, pk, _("您无权管理该调研课题。"))
+
+    def save(f):
+        owners = f.cleaned_data["owner_codes"]
+        if topic:
+            return services.topic_update(actor=_actor(request), topic=topic, data=f.service_data(), owners=owners)
+        return services.topic_create(actor=_actor(request), data=f.service_data(), owners=owners)
+
+    return _edit(
         request,
-        form,
-        lambda f: services.topic_create(
-            actor=_actor(request), data=f.service_data(), owners=f.cleaned_data["owner_codes"]
+        TopicForm(
+            request.POST or None,
+            instance=topic,
+            user=request.user,
+            initial=None if topic else {"start": dt.date.today()},
         ),
-        _("已立项。"),
-        lambda r: reverse("training:topic_detail", args=[r.pk]),
+        save,
+        title=_("修改调研课题") if topic else _("新建调研课题"),
+        success=_("已保存。") if topic else _("已立项。"),
+        back=reverse("training:topic_detail", args=[topic.pk]) if topic else reverse("training:topic_list"),
+        after=lambda r: reverse("training:topic_detail", args=[r.pk]),
     )
-    return done or _form_page(request, form, _("新建调研课题"), reverse("training:topic_list"))
 
 
 def _managed_topic(request: HttpRequest, pk: int):
-    topic = selectors.topic_get(user=request.user, pk=pk)
-    if not selectors.can_manage(request.user, topic.scope_unit):
-        raise PermissionDenied(_("您无权管理该调研课题。"))
-    return topic
-
-
-@training_view
-def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    topic = _managed_topic(request, pk)
-    form = TopicForm(request.POST or None, instance=topic, user=request.user)
-    back = reverse("training:topic_detail", args=[topic.pk])
-    done = _save(
-        request,
-        form,
-        lambda f: services.topic_update(
-            actor=_actor(request), topic=topic, data=f.service_data(), owners=f.cleaned_data["owner_codes"]
-        ),
-        _("已保存。"),
-        lambda r: back,
-    )
-    return done or _form_page(request, form, _("修改调研课题"), back)
+    return _managed(request, selectors.topic_get, pk, _("您无权管理该调研课题。"))
 
 
 @training_view
