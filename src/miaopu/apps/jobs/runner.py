@@ -29,7 +29,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
+import os
 import secrets
+import socket
 import threading
 import time
 import uuid
@@ -138,6 +140,8 @@ def enqueue(kind: str, params: dict[str, Any], actor: Actor, *, key: str | None 
     full_key = f"{owner}:{key or new_key()}"[:100]
     params = {**params, "_source": str(actor.source), "_ip": actor.ip}
     mode = backend()
+    if mode == "thread":
+        params["_runner"] = PROCESS_TOKEN
     try:
         with transaction.atomic():
             job = Job.objects.create(
@@ -159,6 +163,44 @@ def enqueue(kind: str, params: dict[str, Any], actor: Actor, *, key: str | None 
         run_job(job.pk)
         job.refresh_from_db()
     return job, True
+
+
+#: Who runs a ``thread`` job: this host, this process, and a nonce (a reused process id is not this process).
+PROCESS_TOKEN = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _runner_alive(token: str) -> bool | None:
+    """Whether the process that took a thread job still runs (None: another host, cannot tell)."""
+    if token == PROCESS_TOKEN:
+        return True
+    host, _sep, rest = token.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return None
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    return True
+
+
+def reap_orphans() -> int:
+    """Fail the ``thread`` jobs whose web process has gone (stopped or restarted mid-job), with the reason.
+
+    A thread job lives in its web process; if that process ends, nobody will finish the job, and without this it
+    would show 执行中 for ever. Imports write everything in one transaction at the end, so such a job wrote nothing.
+    Called when the task pages are read; a no-op for the other backends."""
+    stale = Job.objects.filter(backend="thread", status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).only("params")
+    dead = [job.pk for job in stale if _runner_alive(str(job.params.get("_runner", ""))) is False]
+    if dead:
+        Job.objects.filter(pk__in=dead, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+            status=JobStatus.FAILED,
+            message=_("执行该任务的服务进程已停止（重启或退出），任务没有完成，也未写入数据。请重新提交。"),
+            finished_at=timezone.now(),
+        )
+    return len(dead)
 
 
 def _start_thread(job_id: int) -> None:

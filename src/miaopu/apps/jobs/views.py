@@ -30,7 +30,7 @@ from miaopu.apps.units.selectors import unit_get
 
 from . import selectors, services
 from .models import Job, JobKind, JobStatus
-from .runner import backend, media_path
+from .runner import backend, media_path, reap_orphans
 
 log = logging.getLogger("miaopu.jobs")
 
@@ -62,6 +62,7 @@ def status_data(job: Job, user) -> dict:
 
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
+    reap_orphans()
     jobs = selectors.job_list(user=request.user).defer("params", "result")
     page = Paginator(jobs, 50).get_page(request.GET.get("page"))
     context = {
@@ -74,6 +75,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reap_orphans()
     job = selectors.job_get(user=request.user, pk=pk)
     context = {"job": job, "status": status_data(job, request.user), "issues": job.result.get("issues", [])}
     return _no_store(render(request, "jobs/job_detail.html", context))
@@ -82,6 +84,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    reap_orphans()
     job = selectors.job_get(user=request.user, pk=pk)
     return _no_store(JsonResponse(status_data(job, request.user)))
 

@@ -269,3 +269,45 @@ def test_an_import_job_reports_progress_and_keeps_it(city, client_for):
     html = response.content.decode()
     assert "导入完成" in html and "任务在后台运行" not in html
     assert not list(runner.storage_dir("input").iterdir())  # the upload is removed once the job has finished
+
+
+def test_a_thread_job_whose_web_process_died_is_failed_not_left_running(city, client_for):
+    """``make run`` stopped mid-import: its job would show 执行中 for ever; the task pages now fail it with why."""
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id that no longer runs
+    user = city.users["orgdept"]
+
+    def job(token, status=JobStatus.RUNNING):
+        return Job.objects.create(
+            kind=JobKind.ROSTER_EXPORT, created_by=user, idempotency_key=f"orphan-{token}-{status}",
+            backend="thread", status=status, params={"_runner": token},
+        )  # fmt: skip
+
+    import socket
+
+    dead = job(f"{socket.gethostname()}:{gone.pid}:abcd1234")
+    queued_dead = job(f"{socket.gethostname()}:{gone.pid}:abcd1234", JobStatus.QUEUED)
+    ours = job(runner.PROCESS_TOKEN)
+    elsewhere = job(f"another-host:{gone.pid}:abcd1234")
+    done = job(f"{socket.gethostname()}:{gone.pid}:abcd1234", JobStatus.SUCCEEDED)
+    page = client_for("orgdept").get(f"/jobs/{dead.pk}/")
+    assert page.status_code == 200
+    for record in (dead, queued_dead, ours, elsewhere, done):
+        record.refresh_from_db()
+    assert dead.status == queued_dead.status == JobStatus.FAILED
+    assert "服务进程已停止" in dead.message and dead.finished_at is not None
+    assert "服务进程已停止" in page.content.decode()
+    assert ours.status == JobStatus.RUNNING  # this process runs it
+    assert elsewhere.status == JobStatus.RUNNING  # another host: cannot tell, left alone
+    assert done.status == JobStatus.SUCCEEDED
+    assert runner.reap_orphans() == 0  # nothing left to reap
+
+
+def test_thread_jobs_carry_their_process(city, settings, monkeypatch):
+    settings.MIAOPU_JOBS_BACKEND = "thread"
+    monkeypatch.setattr(runner, "_start_thread", lambda job_id: None)  # not run here: only the row is checked
+    job, _created = _export(city, key="who")
+    assert job.params["_runner"] == runner.PROCESS_TOKEN
