@@ -1159,6 +1159,9 @@ def wipe() -> dict[str, int]:
     from miaopu.apps.units.models import Post, Unit
 
     training_demo.wipe()
+    from miaopu.apps.programmes import demo as programmes_demo
+
+    programmes_demo.wipe()
     from django.apps import apps
 
     if apps.is_installed("miaopu.apps.fieldwork"):  # bases, ledger, care and the demo's practice batches
@@ -1475,6 +1478,9 @@ def generate(
             from miaopu.apps.growth import demo as growth_demo
 
             files = growth_demo.populate(seed=seed, today=today, audit=False)
+            from miaopu.apps.programmes import demo as programmes_demo  # running 墩苗 intakes
+
+            files.update(programmes_demo.populate(seed=seed, today=today))
             from django.apps import apps
 
             if apps.is_installed("miaopu.apps.fieldwork"):  # practice bases, ledger, care contacts

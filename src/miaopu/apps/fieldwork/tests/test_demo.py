@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import models
 
 from miaopu.apps.analytics import alerts
 from miaopu.apps.analytics.models import Alert
@@ -28,7 +29,12 @@ def test_demo_city_field_work():
     assert c["growth_ledger_items"] == LedgerItem.objects.count() > 0
     assert c["growth_care_contacts"] == CareContact.objects.count() > 0
     running = Placement.objects.filter(status="active", batch__template__code="sixiaji-practice")
-    assert running.exists() and c["growth_practice_placements"] == Placement.objects.count()
+    practice = Placement.objects.filter(batch__template__code="sixiaji-practice")
+    assert running.exists() and c["growth_practice_placements"] == practice.count()
+    # Two running 墩苗 intakes, placed 23 and 13 months ago in towns: away from home for more than a year.
+    grounding = Placement.objects.filter(batch__template__code="dunmiao", status="active")
+    assert c["growth_grounding_placements"] == grounding.count() >= 4
+    assert grounding.values("batch").distinct().count() == 2
     orgdept = User.objects.get(username="orgdept")
     f = dashboard_figures(user=orgdept, as_of=TODAY)
     assert f["bases"]["total"] == PracticeBase.objects.count()
@@ -37,6 +43,12 @@ def test_demo_city_field_work():
     assert f["ledger"]["total"] == LedgerItem.objects.count()
     assert {s["code"] for s in f["ledger"]["by_status"] if s["n"]} >= {"done", "in_progress"}
     assert f["care"]["flagged"] > 0 and 0 < f["care"]["contacted"] < f["care"]["flagged"]
+    separated = {s["code"]: s["n"] for s in f["care"]["by_flag"]}["separated"]
+    assert separated == grounding.exclude(cadre__unit__district=models.F("host_unit__district")).count() > 0
+    alerts.refresh(as_of=TODAY, kinds=["term_ending"])
+    ending = set(Alert.objects.filter(kind="term_ending").values_list("cadre_id", flat=True))
+    last_year = grounding.order_by("start").first().batch
+    assert set(grounding.filter(batch=last_year).values_list("cadre_id", flat=True)) <= ending
     # Ledger items and care contacts appear on the growth files.
     taker = LedgerTaker.objects.order_by("id").first()
     assert "practical_affair" in {i.kind for i in build_timeline(orgdept, taker.cadre)}
