@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from miaopu.apps.core.fields import EncryptedTextField
+
 from .choices import GRADE_CHOICES, AbilityLevel, CycleKind, EntrySource, Fitness
 
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -103,7 +105,7 @@ class Assessment(models.Model):
     score_integrity = models.DecimalField(
         _("廉"), max_digits=4, decimal_places=1, null=True, blank=True, validators=SCORE_VALIDATORS
     )
-    comment = models.TextField(_("评语"), blank=True)
+    comment = EncryptedTextField(_("评语"), blank=True)
     assessed_on = models.DateField(_("确定等次日期"))
     source = models.CharField(_("录入方式"), max_length=10, choices=EntrySource.choices, default=EntrySource.FORM)
     recorded_by = models.ForeignKey(
@@ -170,9 +172,9 @@ class Review(models.Model):
     date = models.DateField(_("研判日期"))
     fitness = models.CharField(_("适岗情况"), max_length=10, choices=Fitness.choices)
     ability = models.CharField(_("能力水平"), max_length=12, choices=AbilityLevel.choices)
-    strengths = models.TextField(_("主要优点"), blank=True)
-    weaknesses = models.TextField(_("不足之处"), blank=True)
-    advice = models.TextField(_("培养使用建议"))
+    strengths = EncryptedTextField(_("主要优点"), blank=True)
+    weaknesses = EncryptedTextField(_("不足之处"), blank=True)
+    advice = EncryptedTextField(_("培养使用建议"))
     facts = models.JSONField(_("研判时参考的情况"), default=dict, blank=True, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -101,6 +101,8 @@ class _Rows:
         from django.db import connection
         from django.utils import timezone
 
+        from miaopu.apps.core.fields import encrypted_fields
+
         self.model = model
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         self.columns = [f.attname for f in fields]
@@ -114,10 +116,20 @@ class _Rows:
             else:
                 self.defaults[f.attname] = None if f.null else ""
         self.rows: list[tuple] = []
+        # Encrypted columns (core.fields) are the one exception to "database-ready": each value goes through its
+        # field, which returns the SM4-GCM envelope, so the raw INSERT never writes clear text.
+        encrypted = {f.attname: f for f in encrypted_fields(model)}
+        self.encrypt = {
+            self.columns.index(name): (lambda v, f=f: f.get_db_prep_save(v, connection))
+            for name, f in encrypted.items()
+        }
 
     def add(self, **values) -> None:
         defaults = self.defaults
-        self.rows.append(tuple(values[c] if c in values else defaults[c] for c in self.columns))
+        row = [values[c] if c in values else defaults[c] for c in self.columns]
+        for i, encrypt in self.encrypt.items():
+            row[i] = encrypt(row[i])
+        self.rows.append(tuple(row))
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -86,7 +86,7 @@ class GrowthEntry(_Record):
     )
     kind = models.CharField(_("类别"), max_length=20, choices=EntryKind.choices)
     title = models.CharField(_("标题"), max_length=200)
-    details = models.TextField(_("内容"), blank=True)
+    details = EncryptedTextField(_("内容"), blank=True)
     score = models.DecimalField(
         _("分数"),
         max_digits=5,

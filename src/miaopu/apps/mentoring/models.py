@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from miaopu.apps.core.fields import EncryptedTextField
+
 
 class MentorRole(models.TextChoices):
     POLITICAL = "political", _("政治导师")
@@ -209,7 +211,7 @@ class GuidanceRecord(models.Model):
     mentorship = models.ForeignKey(Mentorship, verbose_name=_("结对"), on_delete=models.CASCADE, related_name="records")
     date = models.DateField(_("日期"))
     kind = models.CharField(_("方式"), max_length=12, choices=GuidanceKind.choices)
-    content = models.TextField(_("内容"))
+    content = EncryptedTextField(_("内容"))
     hours = models.DecimalField(_("时长（小时）"), max_digits=4, decimal_places=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("填写人"), null=True, on_delete=models.SET_NULL, related_name="+"

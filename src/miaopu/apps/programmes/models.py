@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from miaopu.apps.core.choices import vocab_choices
+from miaopu.apps.core.fields import EncryptedTextField
 from miaopu.domain.vocab import ExperienceKind
 
 from .choices import (
@@ -310,7 +311,7 @@ class Placement(models.Model):
     events = models.JSONField(_("变动记录"), default=list, help_text=_("延期、提前结束：[{action, date, reason, by}]"))
     grade = models.CharField(_("期满考核等次"), max_length=12, choices=GRADE_CHOICES, blank=True)
     assessed_on = models.DateField(_("考核日期"), null=True, blank=True)
-    assessment_note = models.TextField(_("考核评语"), blank=True)
+    assessment_note = EncryptedTextField(_("考核评语"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

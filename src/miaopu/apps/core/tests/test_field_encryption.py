@@ -370,3 +370,34 @@ def test_set_cadre_finds_the_cadre_by_id_number(city):
 
     with pytest.raises(CommandError):  # 西山县's officer cannot reach 东湖区's cadre by number either
         call_command("set-cadre", cadre.id_number, "post_title=科员", user="officer_b")
+
+
+@pytest.mark.django_db
+def test_every_encrypted_column_holds_only_envelopes_after_the_demo_city():
+    """Every writer, including the demo's bulk INSERTs, stores envelopes: no encrypted column holds clear text, and
+    the ORM reads every one back (assessment comments, reviews, guidance records, growth entries, placements' term
+    assessments, talks, punishments, counselling notes, ID numbers)."""
+    from miaopu.apps.core import demo as city_demo
+    from miaopu.apps.core.recrypt import registry
+
+    city_demo.generate(cadres=300, seed=5, today=dt.date.today(), history=True)
+    qn = connection.ops.quote_name
+    filled: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for spec in registry():
+            for column in spec.columns:
+                cursor.execute(
+                    f"SELECT {qn(column)} FROM {qn(spec.table)} WHERE {qn(column)} IS NOT NULL AND {qn(column)} <> ''"  # noqa: S608
+                )
+                values = [row[0] for row in cursor.fetchall()]
+                assert all(v.startswith("sm4gcm:v1:") for v in values), f"{spec.table}.{column} holds clear text"
+                filled[f"{spec.table}.{column}"] = len(values)
+    for column in ("assessments_assessment.comment", "growth_growthentry.details", "cadres_cadre.id_number"):
+        assert filled[column] > 0, column  # the demo does write these, so the check above was not vacuous
+    from miaopu.apps.assessments.models import Assessment
+    from miaopu.apps.growth.models import GrowthEntry
+
+    assert all(
+        not c.startswith("sm4gcm") for c in Assessment.objects.exclude(comment="").values_list("comment", flat=True)
+    )
+    assert GrowthEntry.objects.exclude(details="").exists()

@@ -1,0 +1,29 @@
+# GrowthEntry (details) encrypted at rest with SM4-GCM (core/fields.py), like the talks and punishments
+# (growth.0002): the column type stays text; existing rows are encrypted in place in batches. Reversible: going
+# back decrypts them (the field key must still be configured).
+
+from django.db import migrations
+
+import miaopu.apps.core.fields
+from miaopu.apps.core.recrypt import TableSpec, run_python
+
+encrypt_rows, decrypt_rows = run_python(
+    [
+        TableSpec(table="growth_growthentry", pk="id", columns=("details",)),
+    ]
+)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("growth", "0002_encrypt_talk_punishment"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="growthentry",
+            name="details",
+            field=miaopu.apps.core.fields.EncryptedTextField(blank=True, verbose_name="内容"),
+        ),
+        migrations.RunPython(encrypt_rows, decrypt_rows),
+    ]
