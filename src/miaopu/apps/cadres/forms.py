@@ -25,6 +25,42 @@ CADRE_DATE_FIELDS = [
 ]  # fmt: skip
 
 
+def resolve_cadres(queryset, text: str) -> list[Cadre]:
+    """The cadres typed in ``text`` as 人员编号 or 姓名 (one per line, or separated by commas, 、 or spaces), in the
+    order typed, looked up in ``queryset`` (the caller's scoped selector). Every token that matches no one, or a
+    name shared by two, is reported at once (a ``ValidationError`` listing them all)."""
+    import re
+
+    tokens = [t for t in re.split(r"[\s,，、;；]+", text or "") if t]
+    found, problems = [], []
+    for token in dict.fromkeys(tokens):
+        matches = list(queryset.filter(code=token)) or list(queryset.filter(name=token)[:2])
+        if not matches:
+            problems.append(_("找不到“%(t)s”（或不在您的管理范围内）。") % {"t": token})
+        elif len(matches) > 1:
+            problems.append(_("“%(t)s”有重名，请改用人员编号。") % {"t": token})
+        else:
+            found.append(matches[0])
+    if problems:
+        raise forms.ValidationError(problems)
+    return found
+
+
+class CadreCodesField(forms.CharField):
+    """Cadres typed by 人员编号 or 姓名 instead of picked from a list: a province has 200,000 of them, far too many
+    for a ``<select>``. Set ``queryset`` (the user's scoped cadres) before the form is cleaned."""
+
+    def __init__(self, *, queryset=None, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        kwargs.setdefault("help_text", _("输入人员编号或姓名，每行一个（或用逗号、空格分隔）"))
+        super().__init__(**kwargs)
+        self.queryset = queryset
+
+    def clean(self, value):
+        text = super().clean(value)
+        return resolve_cadres(self.queryset, text) if text else []
+
+
 class PostChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Post) -> str:
         level = obj.get_leadership_level_display()

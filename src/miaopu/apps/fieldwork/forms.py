@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from miaopu.apps.cadres.forms import CadreCodesField
 from miaopu.apps.core.forms import DateInput
 from miaopu.domain.fieldwork import CRITERIA, LEDGER_STATUSES, MAX_SCORE, SATISFACTION
 
@@ -74,7 +75,9 @@ class LedgerForm(forms.Form):
     category = forms.ChoiceField(label=_("类别"), choices=LedgerCategory.choices)
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 3}))
     raised_on = forms.DateField(label=_("提出日期"), widget=DateInput())
-    cadres = forms.ModelMultipleChoiceField(label=_("领办干部"), queryset=None, help_text=_("第一位为牵头人"))
+    cadres = CadreCodesField(
+        label=_("领办干部"), help_text=_("人员编号或姓名，每行一个（或用逗号分隔）；第一位为牵头人")
+    )
     taken_on = forms.DateField(
         label=_("领办日期"), widget=DateInput(), required=False, help_text=_("空表示与提出日期相同")
     )
@@ -85,8 +88,18 @@ class LedgerForm(forms.Form):
         self.fields["village"].queryset = villages
         self.fields["village"].label_from_instance = lambda u: u.name
         self.fields["cadres"].queryset = cadres
-        self.fields["cadres"].label_from_instance = lambda c: f"{c.name}（{c.unit.name}）"
         self.fields["batch"].queryset = batches
+
+
+class LedgerTakerForm(forms.Form):
+    """More cadres taking on an item already registered (a colleague joins; the first taker stays the lead)."""
+
+    cadres = CadreCodesField(label=_("增加领办干部"), widget=forms.TextInput())
+    taken_on = forms.DateField(label=_("领办日期"), widget=DateInput())
+
+    def __init__(self, *args, cadres=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadres"].queryset = cadres
 
 
 class LedgerProgressForm(forms.Form):

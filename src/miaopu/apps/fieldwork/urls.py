@@ -14,6 +14,7 @@ urlpatterns = [
     path("ledger/", views.ledger_list, name="ledger_list"),
     path("ledger/new/", views.ledger_create, name="ledger_create"),
     path("ledger/<int:pk>/", views.ledger_detail, name="ledger_detail"),
+    path("ledger/<int:pk>/takers/", views.ledger_takers, name="ledger_takers"),
     path("care/", views.care_list, name="care_list"),
     path("care/cadres/<int:pk>/", views.care_cadre, name="care_cadre"),
 ]

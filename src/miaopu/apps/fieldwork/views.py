@@ -13,10 +13,12 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from miaopu.apps.cadres.roster import CountCachingPaginator
 from miaopu.apps.cadres.selectors import cadre_get, cadre_list
@@ -29,7 +31,7 @@ from miaopu.domain.fieldwork import LEDGER_STATUSES
 from miaopu.domain.vocab import CadreStatus, UnitLevel
 
 from . import figures, selectors, services
-from .forms import BaseForm, CareForm, CertificationForm, LedgerForm, LedgerProgressForm
+from .forms import BaseForm, CareForm, CertificationForm, LedgerForm, LedgerProgressForm, LedgerTakerForm
 from .models import CriterionScore, LedgerCategory, LedgerTaker
 
 PAGE_SIZE = 50
@@ -320,7 +322,48 @@ def ledger_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(item.get_absolute_url())
     elif request.method == "POST":
         raise Http404
-    return render(request, "fieldwork/ledger_detail.html", {"item": item, "takers": takers, "form": form})
+    taker_form = (
+        LedgerTakerForm(initial={"taken_on": dt.date.today()}, cadres=_active_cadres(user))
+        if can_manage and not item.is_closed
+        else None
+    )
+    return render(
+        request,
+        "fieldwork/ledger_detail.html",
+        {"item": item, "takers": takers, "form": form, "taker_form": taker_form},
+    )
+
+
+def _active_cadres(user):
+    return cadre_list(user=user).filter(status=CadreStatus.ACTIVE)
+
+
+@require_POST
+@login_required
+def ledger_takers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add takers to an open item: all of them or none (one service call each, in one transaction)."""
+    user = request.user
+    selectors.require_manage(user)
+    item = selectors.ledger_get(user=user, pk=pk)
+    form = LedgerTakerForm(request.POST, cadres=_active_cadres(user))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(item.get_absolute_url())
+    try:
+        with transaction.atomic():
+            for cadre in form.cleaned_data["cadres"]:
+                services.ledger_add_taker(
+                    actor=_actor(request), item=item, cadre=cadre, taken_on=form.cleaned_data["taken_on"]
+                )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        names = "、".join(c.name for c in form.cleaned_data["cadres"])
+        messages.success(request, _("已增加领办干部：%(n)s。") % {"n": names})
+    return redirect(item.get_absolute_url())
 
 
 @login_required
@@ -330,7 +373,7 @@ def ledger_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     selectors.require_manage(user)
     villages = unit_list(user=user).filter(level__in=[UnitLevel.VILLAGE, UnitLevel.TOWN]).order_by("path")
-    cadres = cadre_list(user=user).filter(status=CadreStatus.ACTIVE).order_by("unit__path", "id")
+    cadres = _active_cadres(user)
     batches = batch_list(user=user).filter(template__kind="practice")
     form = LedgerForm(
         request.POST or None, villages=villages, cadres=cadres, batches=batches, initial={"raised_on": dt.date.today()}

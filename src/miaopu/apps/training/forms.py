@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from miaopu.apps.cadres.forms import CadreCodesField
 from miaopu.apps.cadres.selectors import cadre_list
 from miaopu.apps.core.forms import DateInput, ServiceModelForm, UnitChoiceField, unit_choice_queryset
 from miaopu.apps.units.selectors import unit_list
@@ -85,33 +86,12 @@ class WeightsForm(forms.Form):
 
 
 class EnrolForm(forms.Form):
-    codes = forms.CharField(
-        label=_("学员"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("输入人员编号或姓名，每行一个（或用逗号、空格分隔）"),
-    )
+    codes = CadreCodesField(label=_("学员"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-
-    def clean_codes(self):
-        import re
-
-        tokens = [t for t in re.split(r"[\s,，、;；]+", self.cleaned_data["codes"]) if t]
-        visible = cadre_list(user=self.user)
-        found, problems = [], []
-        for token in dict.fromkeys(tokens):
-            matches = list(visible.filter(code=token)) or list(visible.filter(name=token)[:2])
-            if not matches:
-                problems.append(_("找不到“%(t)s”（或不在您的管理范围内）。") % {"t": token})
-            elif len(matches) > 1:
-                problems.append(_("“%(t)s”有重名，请改用人员编号。") % {"t": token})
-            else:
-                found.append(matches[0])
-        if problems:
-            raise forms.ValidationError(problems)
-        return found
+        self.fields["codes"].queryset = cadre_list(user=user)
 
 
 class OrderForm(ServiceModelForm):
@@ -142,7 +122,9 @@ class ScheduleForm(forms.Form):
 
 class TopicForm(_ScopedUnitMixin, ServiceModelForm):
     wide_fields = frozenset({"description", "owner_codes"})
-    owner_codes = forms.CharField(label=_("承担人"), help_text=_("人员编号或姓名，多人用逗号分隔"))
+    owner_codes = CadreCodesField(
+        label=_("承担人"), help_text=_("人员编号或姓名，多人用逗号分隔"), widget=forms.TextInput()
+    )
 
     class Meta:
         model = ResearchTopic
@@ -158,17 +140,12 @@ class TopicForm(_ScopedUnitMixin, ServiceModelForm):
         self.user = user
         self._scope_units(user)
         self.fields["klass"].queryset = selectors.class_list(user=user)
+        self.fields["owner_codes"].queryset = cadre_list(user=user)
         self.fields["mentor"].queryset = Mentor.objects.order_by("name")
         if not self.instance.pk and user.scope_unit_id:
             self.initial.setdefault("scope_unit", user.scope_unit_id)
         if self.instance.pk:
             self.initial.setdefault("owner_codes", "，".join(c.code for c in self.instance.owners.all()))
-
-    def clean_owner_codes(self):
-        form = EnrolForm({"codes": self.cleaned_data["owner_codes"]}, user=self.user)
-        if not form.is_valid():
-            raise forms.ValidationError(form.errors["codes"])
-        return form.cleaned_data["codes"]
 
     def service_data(self) -> dict:
         data = super().service_data()

@@ -6,12 +6,13 @@ import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
 from miaopu.apps.cadres.models import Experience
+from miaopu.apps.core.api.filters import IdFilter
 from miaopu.apps.core.choices import vocab_choices
 from miaopu.domain.vocab import ExperienceKind
 
 
 class ExperienceFilterSet(df.FilterSet):
-    cadre = df.NumberFilter(label=_("干部"), field_name="cadre_id")
+    cadre = IdFilter(label=_("干部"), field_name="cadre_id")
     kind = df.ChoiceFilter(label=_("类型"), choices=vocab_choices(ExperienceKind))
 
     class Meta:

@@ -136,7 +136,7 @@ def test_ledger_created_and_progressed_through_the_pages_and_api(city, client_fo
             "category": "industry",
             "description": "茶叶滞销",
             "raised_on": TODAY,
-            "cadres": [city.cadres["village_a"].pk],
+            "cadres": city.cadres["village_a"].code,
         },
     )
     assert response.status_code == 302
@@ -227,3 +227,45 @@ def test_base_registration_is_limited_to_villages_in_scope(city, client_for, dat
     )
     base = PracticeBase.objects.get(unit=free_a)
     assert response.status_code == 302 and response["Location"] == f"/fieldwork/bases/{base.pk}/certify/"
+
+
+def test_ledger_takers_are_typed_by_code_or_name_lead_first_and_can_be_added_later(city, client_for, data):
+    """No list of every cadre on the page (a province has 200,000): codes or names, checked in scope, all or none."""
+    from miaopu.apps.fieldwork.models import LedgerItem, LedgerTaker
+
+    c = client_for("orgdept_a")
+    form_page = c.get("/fieldwork/ledger/new/").content.decode()
+    assert city.cadres["town_b"].name not in form_page  # no cadre list rendered into the form
+    post = {"village": city.village_a.pk, "category": "industry", "raised_on": TODAY}
+    refused = c.post("/fieldwork/ledger/new/", {**post, "description": "越界", "cadres": "王海，赵强，查无此人"})
+    text = refused.content.decode()
+    assert refused.status_code == 200 and "找不到“赵强”" in text and "找不到“查无此人”" in text  # 赵强: 西山县
+    assert not LedgerItem.objects.filter(description="越界").exists()
+    done = c.post(
+        "/fieldwork/ledger/new/",
+        {**post, "description": "两人领办", "cadres": f"王海\n{city.cadres['village_a'].code}"},
+    )
+    assert done.status_code == 302
+    item = LedgerItem.objects.get(description="两人领办")
+    assert [(t.cadre.name, t.is_lead) for t in item.takers.order_by("id")] == [
+        ("王海", True),
+        (city.cadres["village_a"].name, False),
+    ]
+    # Adding a taker later: scoped, dated, audited; a duplicate or an outsider refuses the whole request.
+    url = f"/fieldwork/ledger/{item.pk}/takers/"
+    assert "增加领办干部" in c.get(f"/fieldwork/ledger/{item.pk}/").content.decode()
+    page = c.post(url, {"cadres": "赵强", "taken_on": TODAY}, follow=True).content.decode()
+    assert "找不到“赵强”" in page
+    from miaopu.apps.core.testing import make_cadre
+
+    newcomer = make_cadre(city.town_a, "周新", dt.date(1996, 5, 1))
+    page = c.post(url, {"cadres": f"王海 {newcomer.code}", "taken_on": TODAY}, follow=True).content.decode()
+    assert "王海 已领办此事项" in page
+    assert item.takers.count() == 2  # all or none: 周新 was not added either
+    assert c.post(url, {"cadres": newcomer.code, "taken_on": TODAY}).status_code == 302
+    added = LedgerTaker.objects.get(item=item, cadre=newcomer)
+    assert not added.is_lead and added.taken_on == dt.date.fromisoformat(str(TODAY))
+    from miaopu.apps.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(object_type="fieldwork.ledgertaker", action="create").count() == 1
+    assert client_for("mentor").post(url, {"cadres": newcomer.code, "taken_on": TODAY}).status_code == 403

@@ -6,6 +6,7 @@ import django_filters as df
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from miaopu.apps.core.api.filters import IdFilter
 from miaopu.apps.core.choices import vocab_choices
 from miaopu.apps.units.models import Post, Unit
 from miaopu.domain.vocab import LeadershipLevel, PostCategory, UnitKind, UnitLevel
@@ -15,7 +16,7 @@ class UnitFilterSet(df.FilterSet):
     q = df.CharFilter(label=_("名称"), method="filter_q")
     level = df.ChoiceFilter(label=_("单位层级"), choices=vocab_choices(UnitLevel))
     kind = df.ChoiceFilter(label=_("单位性质"), choices=vocab_choices(UnitKind))
-    parent = df.NumberFilter(label=_("上级单位"), field_name="parent_id")
+    parent = IdFilter(label=_("上级单位"), field_name="parent_id")
     is_remote = df.BooleanFilter(label=_("偏远"))
 
     class Meta:
@@ -34,7 +35,7 @@ class UnitFilterSet(df.FilterSet):
 
 class PostFilterSet(df.FilterSet):
     q = df.CharFilter(label=_("职务名称"), field_name="title", lookup_expr="contains")
-    unit = df.NumberFilter(label=_("单位"), field_name="unit_id")
+    unit = IdFilter(label=_("单位"), field_name="unit_id")
     category = df.ChoiceFilter(label=_("岗位类别"), choices=vocab_choices(PostCategory))
     leadership_level = df.ChoiceFilter(label=_("职务层次"), choices=vocab_choices(LeadershipLevel))
     is_township_head = df.BooleanFilter(label=_("乡镇党政正职"))

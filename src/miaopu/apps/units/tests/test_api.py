@@ -203,3 +203,25 @@ def test_post_rules_from_the_service(city, client_for):
     assert head_in_organ.status_code == 400 and "乡镇党政正职" in head_in_organ.json()["is_township_head"][0]
     deleted = client.delete(f"/api/posts/{city.posts['town_a_head'].pk}/")
     assert deleted.status_code == 204 and not Post.objects.filter(pk=city.posts["town_a_head"].pk).exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/units/?parent=4.398491776119936e%2B48",
+        "/api/units/?parent=1.5",
+        "/api/units/?parent=0",
+        "/api/posts/?unit=99999999999999999999",
+        "/api/experiences/?cadre=-3",
+    ],
+)
+def test_an_id_filter_out_of_range_is_a_400_not_a_500(client_for, url):
+    """Found by the schemathesis fuzz test: ``parent=4.4e48`` overflowed SQLite's integer and answered 500."""
+    response = client_for("orgdept").get(url)
+    assert response.status_code == 400
+    assert response.json()  # says which parameter is wrong
+
+
+def test_an_id_filter_in_range_still_filters(city, client_for):
+    rows = client_for("orgdept").get(f"/api/units/?parent={city.district_a.pk}").json()["results"]
+    assert {r["name"] for r in rows} == {"东湖区青石镇"}
