@@ -9,6 +9,7 @@ only for orders and a cadre for their own topic's report), validates everything 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -261,16 +262,19 @@ def _score(value: Any) -> Decimal | None | str:
 
 
 @transaction.atomic
-def scores_record(*, actor: Actor, klass: TrainingClass, rows: dict[int, dict[str, Any]]) -> int:
+def scores_record(
+    *, actor: Actor, klass: TrainingClass, rows: dict[int, dict[str, Any]], problems: Sequence[str] = ()
+) -> int:
     """Bulk score entry: enrolment id → {coursework, assessment, peer}. All rows valid or nothing is written.
 
-    Returns the number of trainees whose scores changed.
+    ``problems``: those already found in the input (a sheet's lines), reported together with the values' own, so
+    one error report lists everything to fix. Returns the number of trainees whose scores changed.
     """
     _require_manage(actor, klass.scope_unit)
     _require_class_open(klass)
     enrolments = {e.pk: e for e in Enrolment.objects.filter(klass=klass).select_related("cadre")}
     labels = {name: str(Enrolment._meta.get_field(name).verbose_name) for name in SCORE_FIELDS}
-    problems: list[str] = []
+    problems = list(problems)
     parsed: dict[int, dict[str, Decimal | None]] = {}
     for enrolment_id, values in rows.items():
         enrolment = enrolments.get(enrolment_id)

@@ -423,6 +423,45 @@ def class_scores(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @training_view
+def class_scores_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The class's score sheet to fill in (its trainees and the scores so far), recorded as an export."""
+    from . import sheets
+
+    klass = _managed_class(request, pk)
+    enrolments = list(klass.enrolments.select_related("cadre", "cadre__unit").order_by("cadre__unit__path", "cadre_id"))
+    record_access(_actor(request), AuditAction.EXPORT, klass, detail={"sheet": "scores", "rows": len(enrolments)})
+    response = HttpResponse(
+        sheets.template_bytes(klass, enrolments),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{klass.name}-成绩.xlsx')}"
+    return response
+
+
+@require_POST
+@training_view
+def class_scores_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """The filled-in sheet: every line checked, then all scores saved — or none, with every problem listed."""
+    from . import sheets
+
+    klass = _managed_class(request, pk)
+    upload = request.FILES.get("sheet")
+    if upload is None:
+        messages.error(request, _("请选择要导入的成绩表（.xlsx）。"))
+        return redirect("training:class_scores", klass.pk)
+    try:
+        rows, problems = sheets.read_scores(data=upload.read(), name=upload.name, klass=klass)
+        changed = services.scores_record(actor=_actor(request), klass=klass, rows=rows, problems=problems)
+    except ValidationError as exc:
+        messages.error(request, _("成绩表有 %(n)s 处问题，没有保存任何成绩：") % {"n": len(exc.messages)})
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("training:class_scores", klass.pk)
+    messages.success(request, _("已导入成绩表，%(n)s 名学员有变动。") % {"n": changed})
+    return redirect("training:class_detail", klass.pk)
+
+
+@training_view
 def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     from .models import Attendance, ClassSession
 

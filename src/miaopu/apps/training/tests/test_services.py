@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -168,3 +169,64 @@ def test_topic_owners_must_be_in_scope(data):
             owners=[data.city.cadres["town_b"]],
         )
     assert "不在您管理范围内的干部：赵强" in str(err.value)
+
+
+def _sheet(rows) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_score_sheet_round_trip_and_all_or_nothing_import(client_for, data):
+    """Download the sheet, fill it in, upload it: every problem is listed with its row and nothing is saved, or all
+    is saved; a blank cell leaves a score as it is."""
+    from python_calamine import CalamineWorkbook
+
+    e = data.enrolments
+    c = data.city.cadres
+    client = client_for("orgdept")
+    base = f"/training/classes/{data.klass.pk}/scores/"
+    sheet = client.get(base + "sheet.xlsx")
+    assert sheet.status_code == 200
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(sheet.content)).get_sheet_by_index(0).to_python()
+    assert rows[0][:2] == ["人员编号", "姓名"] and "课程作业" in rows[0]
+    assert {r[0] for r in rows[1:]} == {c["town_b"].code, c["village_a"].code, c["organ"].code}
+    assert AuditEvent.objects.filter(action="export", object_type="training.trainingclass").exists()
+    services.scores_record(actor=actor(data.city), klass=data.klass, rows={e["organ"].pk: {"peer": "75"}})
+    header = ["人员编号", "姓名", "单位", "课程作业", "结业考核", "学员互评"]
+    bad = _sheet(
+        [
+            header,
+            [c["town_b"].code, "赵强", "", 88, 90, ""],
+            [c["village_a"].code, "王五", "", 70, 80, 90],  # wrong name
+            ["T999999", "", "", 60, 60, 60],  # not in the class
+            [c["town_b"].code, "赵强", "", 1, 1, 1],  # twice
+            [c["organ"].code, "", "", "优", 101, ""],  # a word and 101
+        ]
+    )
+    page = client.post(base + "import/", {"sheet": io.BytesIO(bad)}, follow=True).content.decode()
+    for text in (
+        "第 3 行：姓名“王五”与人员编号",
+        "第 4 行：人员编号“T999999”不是本班学员",
+        "第 5 行：与第 2 行是同一名学员",
+        "应为数字，而不是“优”",  # the values' problems in the same report
+        "应在 0—100 之间，而不是 101",
+        "成绩表有 5 处问题",
+    ):
+        assert text in page, text
+    assert Enrolment.objects.get(pk=e["town_b"].pk).coursework is None  # nothing saved
+    good = _sheet([header, [c["town_b"].code, "赵强", "", 88, 90.5, ""], [c["organ"].code, "", "", 66, "", ""]])
+    response = client.post(base + "import/", {"sheet": io.BytesIO(good)})
+    assert response.status_code == 302
+    town_b, organ = Enrolment.objects.get(pk=e["town_b"].pk), Enrolment.objects.get(pk=e["organ"].pk)
+    assert (town_b.coursework, town_b.assessment, town_b.peer) == (Decimal("88"), Decimal("90.5"), None)
+    assert (organ.coursework, organ.peer) == (Decimal("66"), Decimal("75"))  # blank cell: 75 kept
+    # Not a workbook, and another scope's officer: refused.
+    page = client.post(base + "import/", {"sheet": io.BytesIO(b"not a workbook")}, follow=True).content.decode()
+    assert "没有保存任何成绩" in page
+    assert client_for("orgdept_a").post(base + "import/", {"sheet": io.BytesIO(good)}).status_code in (403, 404)
