@@ -204,18 +204,39 @@ def eligibility_list(
     return evaluate_loaded(version.parsed, load_profiles(qs), as_of)
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """An eligible cadre, without the reasons (the eligible list judges the cadres of its page for those)."""
+
+    cadre_id: int
+    group: str | None
+    unit_id: int | None
+
+
 def eligible_rows(
     *, user, version: TemplateVersion, as_of: dt.date, cadres: QuerySet[Cadre] | None = None
-) -> list[EligibilityRow]:
-    """The eligible ones among ``eligibility_list``'s cadres, judging only those that meet the rules' SQL-checkable
-    conditions (``prefilter``): the same rows, a fraction of the work for most templates."""
-    from .prefilter import necessary_q
+) -> list[Verdict]:
+    """The eligible ones among ``eligibility_list``'s cadres, and their groups — the same cadres and groups as judging
+    each one, with the database deciding whoever the rules' columns decide (``prefilter``): the engine judges only
+    the rest."""
+    from .prefilter import decide
 
-    qs = active_cadres(user=user) if cadres is None else cadres
-    needed = necessary_q(version.parsed, as_of)
-    if needed is not None:
-        qs = qs.filter(needed)
-    return [row for row in evaluate_loaded(version.parsed, load_profiles(qs), as_of) if row.eligible]
+    spec = version.parsed
+    qs = (active_cadres(user=user) if cadres is None else cadres).order_by()
+    decision = decide(spec, as_of)
+    if decision.maybe is not None:
+        qs = qs.filter(decision.maybe)
+    verdicts: list[Verdict] = []
+    decided = None
+    for group, surely in decision.sure:
+        rows = qs.filter(surely).values_list("pk", "unit_id")
+        verdicts += [Verdict(pk, group or None, unit) for pk, unit in rows]
+        if not surely:  # everyone (an empty Q): nothing is left to judge
+            return verdicts
+        decided = surely if decided is None else decided | surely
+    rest = qs.exclude(decided) if decided is not None else qs
+    judged = evaluate_loaded(spec, load_profiles(rest), as_of)
+    return verdicts + [Verdict(r.cadre_id, r.group, r.unit_id) for r in judged if r.eligible]
 
 
 def cadre_eligibility(*, user, cadre: Cadre, as_of: dt.date) -> list[tuple[ProgrammeTemplate, EligibilityRow]]:

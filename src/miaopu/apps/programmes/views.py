@@ -290,28 +290,31 @@ def eligible_list(request: HttpRequest, code: str) -> HttpResponse:
         cadres = cadres.filter(unit__path__startswith=data["unit"].path)
     # Only the cadres that meet the rules' SQL-checkable conditions are judged for the counts and the "符合" list;
     # the other lists are paged in the database and only the page's cadres are judged (for their reasons).
-    judged = selectors.eligible_rows(user=user, version=version, as_of=as_of, cadres=cadres)
-    total, eligible = cached_count(cadres), len(judged)
+    verdicts = selectors.eligible_rows(user=user, version=version, as_of=as_of, cadres=cadres)
+    total, eligible = cached_count(cadres), len(verdicts)
     by_group: dict[str, int] = {}
-    for row in judged:
-        if row.group:
-            by_group[row.group] = by_group.get(row.group, 0) + 1
-    cadres = cadres.order_by("unit__path", "id")
-    if data.get("result") == "yes" or data.get("group"):
-        rows = [r for r in judged if not data.get("group") or r.group == data["group"]]
-        paths = dict(unit_list(user=user).filter(pk__in={r.unit_id for r in rows}).values_list("pk", "path"))
-        rows.sort(key=lambda r: (paths.get(r.unit_id, ""), r.cadre_id))  # the roster's order: unit tree, then id
-        shown, paged = len(rows), _page(request, rows)
+    for verdict in verdicts:
+        if verdict.group:
+            by_group[verdict.group] = by_group.get(verdict.group, 0) + 1
+    result, group = data.get("result"), data.get("group")
+    if result in ("yes", "no") or group:
+        # Ids in the roster's order (unit tree, then id), then paged; a page's cadres are judged for their reasons.
+        if group or result == "yes":
+            wanted = [] if result == "no" else [v for v in verdicts if not group or v.group == group]
+            pairs = [(v.cadre_id, v.unit_id) for v in wanted]
+        else:
+            chosen = {v.cadre_id for v in verdicts}
+            pairs = [(pk, unit) for pk, unit in cadres.order_by().values_list("pk", "unit_id") if pk not in chosen]
+        paths = dict(unit_list(user=user).values_list("pk", "path"))
+        pairs.sort(key=lambda pair: (paths.get(pair[1], ""), pair[0]))
+        paged = _page(request, [pk for pk, _unit in pairs])
     else:
-        if data.get("result") == "no":
-            cadres = cadres.exclude(pk__in=[r.cadre_id for r in judged])
-        paged = _page(request, cadres.select_related(None).only("pk"))
-        page = paged["page_obj"]
-        shown = page.paginator.count
-        ids = [c.pk for c in page.object_list]
-        on_page = cadres.filter(pk__in=ids)
-        page_rows = selectors.eligibility_list(user=user, version=version, as_of=as_of, cadres=on_page)
-        page.object_list = sorted(page_rows, key=lambda r: ids.index(r.cadre_id))
+        paged = _page(request, cadres.order_by("unit__path", "id").values_list("pk", flat=True))
+    page = paged["page_obj"]
+    shown = page.paginator.count
+    ids = list(page.object_list)
+    page_rows = selectors.eligibility_list(user=user, version=version, as_of=as_of, cadres=cadres.filter(pk__in=ids))
+    page.object_list = sorted(page_rows, key=lambda r: ids.index(r.cadre_id))
     record_access(
         Actor.from_request(request), AuditAction.SEARCH, template,
         detail={"page": "eligible", "as_of": as_of.isoformat(), "version": version.number, "rows": total},
