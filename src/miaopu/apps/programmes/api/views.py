@@ -98,11 +98,18 @@ class ProgrammeTemplateViewSet(_ReadViewSet):
             raise ApiValidationError({"as_of": [_("日期格式应为 YYYY-MM-DD。")]}) from exc
         as_of = as_of or dt.date.today()
         version = template.current_version
-        rows = selectors.eligibility_list(user=request.user, version=version, as_of=as_of)
-        record_access(self.actor, AuditAction.EXPORT, template,
-                      detail={"api": "eligible", "as_of": as_of.isoformat(), "rows": len(rows)})  # fmt: skip
-        page = self.paginate_queryset([row.as_json() for row in rows])
-        return self.get_paginated_response(EligibilitySerializer(page, many=True).data)
+        # Paged in the database (the roster's order), and only the page's cadres judged: a province-sized scope is
+        # 200,000 cadres, and judging them all for one page of 50 took 15–25 s.
+        cadres = selectors.active_cadres(user=request.user).order_by("unit__path", "id")
+        ids = list(self.paginate_queryset(cadres.values_list("pk", flat=True)))
+        rows = selectors.eligibility_list(
+            user=request.user, version=version, as_of=as_of, cadres=cadres.filter(pk__in=ids)
+        )
+        rows.sort(key=lambda row: ids.index(row.cadre_id))
+        total = self.paginator.page.paginator.count if ids else 0
+        detail = {"api": "eligible", "as_of": as_of.isoformat(), "rows": len(rows), "of": total}
+        record_access(self.actor, AuditAction.EXPORT, template, detail=detail)
+        return self.get_paginated_response(EligibilitySerializer([row.as_json() for row in rows], many=True).data)
 
 
 @extend_schema_view(
