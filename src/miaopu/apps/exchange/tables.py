@@ -12,7 +12,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from miaopu.domain.roster import column_letter
+
 from .files import UnsafeFile, limits_from_settings, read_workbook
+
+__all__ = ["SheetError", "cell", "cell_text", "column_letter", "locate_header", "read_table"]
 
 Row = list[Any]
 
@@ -34,16 +38,6 @@ def cell_text(value: Any) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return str(value).strip()
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def locate_header(

@@ -56,7 +56,7 @@ HOUSEHOLDS = "张 李 王 陈 林 黄 吴 郑 刘 杨".split()
 
 def wipe() -> dict[str, int]:
     """Delete every field-work row and the demo's own practice batches (before cadres and units go)."""
-    from miaopu.apps.programmes.models import Assignment, Batch, Candidate, HostSlot, Placement
+    from miaopu.apps.programmes.demo import delete_batches
 
     from .models import CareContact, Certification, CriterionScore, LedgerItem, LedgerTaker, PracticeBase
 
@@ -69,12 +69,7 @@ def wipe() -> dict[str, int]:
         score.attachment.delete(save=False)
     for model in (CareContact, LedgerTaker, LedgerItem, CriterionScore, Certification, PracticeBase):
         model.objects.all().delete()
-    batches = Batch.objects.filter(note=DEMO_NOTE)
-    Placement.objects.filter(batch__in=batches).delete()
-    Assignment.objects.filter(candidate__batch__in=batches).delete()
-    Candidate.objects.filter(batch__in=batches).delete()
-    HostSlot.objects.filter(batch__in=batches).delete()
-    batches.delete()
+    delete_batches(DEMO_NOTE)
     return counts
 
 

@@ -26,9 +26,14 @@ TEMPLATE = "dunmiao"
 
 
 def wipe() -> None:
+    delete_batches(DEMO_NOTE)
+
+
+def delete_batches(note: str) -> None:
+    """Delete the demo's batches marked ``note`` with their slots, candidates, assignments and placements."""
     from .models import Assignment, Batch, Candidate, HostSlot, Placement
 
-    batches = Batch.objects.filter(note=DEMO_NOTE)
+    batches = Batch.objects.filter(note=note)
     Placement.objects.filter(batch__in=batches).delete()
     Assignment.objects.filter(candidate__batch__in=batches).delete()
     Candidate.objects.filter(batch__in=batches).delete()

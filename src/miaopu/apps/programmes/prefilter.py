@@ -35,7 +35,9 @@ cadre is surely in group k when the base rule and group k surely hold and no ear
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import operator
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
@@ -103,28 +105,19 @@ def _q(value: Set) -> Q | None:
     return None if value == ALL else Q(pk__in=[]) if value == NONE else value
 
 
+def _combine(parts: list[Set], absorbing: str, neutral: str, join) -> Set:
+    if any(p == absorbing for p in parts):
+        return absorbing
+    known = [p for p in parts if p != neutral]
+    return functools.reduce(join, known) if known else neutral
+
+
 def _and(parts: list[Set]) -> Set:
-    if any(p == NONE for p in parts):
-        return NONE
-    known = [p for p in parts if p != ALL]
-    if not known:
-        return ALL
-    q = known[0]
-    for part in known[1:]:
-        q &= part
-    return q
+    return _combine(parts, NONE, ALL, operator.and_)
 
 
 def _or(parts: list[Set]) -> Set:
-    if any(p == ALL for p in parts):
-        return ALL
-    known = [p for p in parts if p != NONE]
-    if not known:
-        return NONE
-    q = known[0]
-    for part in known[1:]:
-        q |= part
-    return q
+    return _combine(parts, ALL, NONE, operator.or_)
 
 
 def _not(value: Set) -> Set:
