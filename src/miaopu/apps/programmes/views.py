@@ -288,8 +288,8 @@ def eligible_list(request: HttpRequest, code: str) -> HttpResponse:
         cadres = cadres.filter(Q(name__contains=data["q"].strip()) | Q(code__iexact=data["q"].strip()))
     if data.get("unit"):
         cadres = cadres.filter(unit__path__startswith=data["unit"].path)
-    # Only the cadres that meet the rules' SQL-checkable conditions are judged for the counts and the "符合" list;
-    # the other lists are paged in the database and only the page's cadres are judged (for their reasons).
+    # The counts: the database decides whoever the rules' columns decide, the engine judges the rest (prefilter).
+    # The lists: ids in the roster's order, paged; only the page's cadres are judged, for their reasons.
     verdicts = selectors.eligible_rows(user=user, version=version, as_of=as_of, cadres=cadres)
     total, eligible = cached_count(cadres), len(verdicts)
     by_group: dict[str, int] = {}
@@ -298,7 +298,6 @@ def eligible_list(request: HttpRequest, code: str) -> HttpResponse:
             by_group[verdict.group] = by_group.get(verdict.group, 0) + 1
     result, group = data.get("result"), data.get("group")
     if result in ("yes", "no") or group:
-        # Ids in the roster's order (unit tree, then id), then paged; a page's cadres are judged for their reasons.
         if group or result == "yes":
             wanted = [] if result == "no" else [v for v in verdicts if not group or v.group == group]
             pairs = [(v.cadre_id, v.unit_id) for v in wanted]
