@@ -94,7 +94,7 @@ class LedgerForm(forms.Form):
 class LedgerTakerForm(forms.Form):
     """More cadres taking on an item already registered (a colleague joins; the first taker stays the lead)."""
 
-    cadres = CadreCodesField(label=_("增加领办干部"), widget=forms.TextInput())
+    cadres = CadreCodesField(label=_("人员编号或姓名"), help_text=_("多人用逗号或空格分隔"), widget=forms.TextInput())
     taken_on = forms.DateField(label=_("领办日期"), widget=DateInput())
 
     def __init__(self, *args, cadres=None, **kwargs):
