@@ -412,7 +412,8 @@ def batch_evaluate_candidates(*, actor: Actor, batch: Batch) -> dict[str, int]:
     evaluated = cadres.count()
     kept = set(batch.candidates.filter(is_override=True).values_list("cadre_id", flat=True))
     batch.candidates.filter(is_override=False).delete()
-    eligible = [row for row in rows if row.eligible]
+    # In cadre order, whatever order the database returned them in: candidates are numbered the same every run.
+    eligible = sorted((row for row in rows if row.eligible), key=lambda row: row.cadre_id)
     Candidate.objects.bulk_create(
         [
             Candidate(
