@@ -73,6 +73,17 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def form_errors_to_messages(request, form: forms.Form) -> None:
+    """A form posted from another page (a panel's inline form) that failed: each error as a message for the page
+    it redirects back to, prefixed with its field's label."""
+    from django.contrib import messages
+
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
 def _field_label(form: forms.Form, field: str) -> str:
     model = getattr(getattr(form, "_meta", None), "model", None)
     if model is None:

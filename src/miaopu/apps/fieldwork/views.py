@@ -24,7 +24,7 @@ from miaopu.apps.cadres.roster import CountCachingPaginator
 from miaopu.apps.cadres.selectors import cadre_get, cadre_list
 from miaopu.apps.core.audit import Actor, record_access
 from miaopu.apps.core.choices import AuditAction
-from miaopu.apps.core.forms import apply_service_errors
+from miaopu.apps.core.forms import apply_service_errors, form_errors_to_messages
 from miaopu.apps.units.models import Unit
 from miaopu.apps.units.selectors import unit_list
 from miaopu.domain.fieldwork import LEDGER_STATUSES
@@ -347,9 +347,7 @@ def ledger_takers(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.ledger_get(user=user, pk=pk)
     form = LedgerTakerForm(request.POST, cadres=_active_cadres(user))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        form_errors_to_messages(request, form)
         return redirect(item.get_absolute_url())
     try:
         with transaction.atomic():

@@ -26,7 +26,7 @@ from miaopu.apps.cadres.roster import CountCachingPaginator, cached_count
 from miaopu.apps.cadres.selectors import cadre_get, cadre_list
 from miaopu.apps.core.audit import Actor, record_access
 from miaopu.apps.core.choices import AuditAction
-from miaopu.apps.core.forms import apply_service_errors
+from miaopu.apps.core.forms import apply_service_errors, form_errors_to_messages
 from miaopu.apps.units.selectors import unit_list
 from miaopu.domain.rules import describe
 from miaopu.domain.vocab import ExperienceKind
@@ -527,10 +527,7 @@ def batch_slot_add(request: HttpRequest, pk: int) -> HttpResponse:
             side=data.get("side", ""),
         )  # fmt: skip
     else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}：{error}" if label else error)
+        form_errors_to_messages(request, form)
     return redirect(_batch_url(batch, "slots"))
 
 

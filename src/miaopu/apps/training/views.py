@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from miaopu.apps.core.audit import Actor, record_access
 from miaopu.apps.core.choices import AuditAction, Role
-from miaopu.apps.core.forms import apply_service_errors
+from miaopu.apps.core.forms import apply_service_errors, form_errors_to_messages
 from miaopu.apps.units.selectors import unit_list
 from miaopu.domain.training import COMPONENT_LABELS, COMPONENTS, describe_rank
 
@@ -314,9 +314,7 @@ def class_weights(request: HttpRequest, pk: int) -> HttpResponse:
             _("已更新排名权重，名次已按新权重重新计算。"),
         )
     else:
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label}：{error}" if field in form.fields else error)
+        form_errors_to_messages(request, form)
     return redirect("training:class_detail", klass.pk)
 
 
@@ -349,9 +347,7 @@ def class_session_add(request: HttpRequest, pk: int) -> HttpResponse:
             _("已添加课次。"),
         )
     else:
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label}：{error}" if field in form.fields else error)
+        form_errors_to_messages(request, form)
     return redirect("training:class_detail", klass.pk)
 
 
@@ -614,9 +610,7 @@ def demand_schedule(request: HttpRequest) -> HttpResponse:
     classes = selectors.class_list(user=request.user)
     form = ScheduleForm(request.POST, classes=classes)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label}：{error}" if field in form.fields else error)
+        form_errors_to_messages(request, form)
         return redirect("training:demand")
     data = form.cleaned_data
     klass = data["klass"]
@@ -752,12 +746,6 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _errors_to_messages(request, form) -> None:
-    for field, errors in form.errors.items():
-        for error in errors:
-            messages.error(request, f"{form.fields[field].label}：{error}" if field in form.fields else error)
-
-
 @require_POST
 @training_view
 def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -770,7 +758,7 @@ def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
             _("已记录推进会。"),
         )
     else:
-        _errors_to_messages(request, form)
+        form_errors_to_messages(request, form)
     return redirect("training:topic_detail", topic.pk)
 
 
@@ -788,7 +776,7 @@ def report_upload(request: HttpRequest, pk: int) -> HttpResponse:
             _("已上传调研报告。"),
         )
     else:
-        _errors_to_messages(request, form)
+        form_errors_to_messages(request, form)
     return redirect("training:topic_detail", topic.pk)
 
 
@@ -824,7 +812,7 @@ def topic_review(request: HttpRequest, pk: int) -> HttpResponse:
             _("已记录评审结果，并记入承担人的成长档案。"),
         )
     else:
-        _errors_to_messages(request, form)
+        form_errors_to_messages(request, form)
     return redirect("training:topic_detail", topic.pk)
 
 
