@@ -311,3 +311,16 @@ def test_thread_jobs_carry_their_process(city, settings, monkeypatch):
     monkeypatch.setattr(runner, "_start_thread", lambda job_id: None)  # not run here: only the row is checked
     job, _created = _export(city, key="who")
     assert job.params["_runner"] == runner.PROCESS_TOKEN
+
+
+def test_a_failed_import_job_lists_its_issues_on_its_page(city, client_for):
+    issue = {"level": "error", "location": "干部 第 3 行", "header": "出生日期", "value": "1990-13-01",
+             "message": "日期不存在，请按 YYYY-MM-DD 填写"}  # fmt: skip
+    job = Job.objects.create(
+        kind=JobKind.ROSTER_IMPORT, created_by=city.users["orgdept"], idempotency_key="issues-page",
+        status=JobStatus.FAILED, result={"issues": [issue], "errors": 1, "warnings": 0},
+    )  # fmt: skip
+    page = client_for("orgdept").get(f"/jobs/{job.pk}/").content.decode()
+    assert "data-issues" in page and "问题及修改方法" in page
+    for text in ("干部 第 3 行", "出生日期", "1990-13-01", "日期不存在，请按 YYYY-MM-DD 填写"):
+        assert text in page, text
