@@ -194,6 +194,27 @@ def _start_server(port: int, workers: int, database_url: str, cache_seconds: int
     raise RuntimeError("服务器 60 秒内没有响应")
 
 
+def _run_locust(
+    locustfile: Path, *, users: int, spawn_rate: int, seconds: int, port: int, env: dict, out: Path, grace: int
+) -> tuple[list[dict], list[dict], float]:
+    """Run locust headless against the loopback server for ``seconds``; (stats rows, failure rows, seconds taken).
+
+    The CSV files and locust's log go to ``out``; without results the log's tail is printed and it raises."""
+    cmd = [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-u", str(users), "-r", str(spawn_rate),
+           "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{port}", "--csv", str(out / "run"), "--only-summary",
+           "--loglevel", "ERROR", "--stop-timeout", "10"]  # fmt: skip
+    began = time.monotonic()
+    with (out / "locust.log").open("wb") as log:
+        done = subprocess.run(cmd, env=env, timeout=seconds + grace, check=False, stdout=log, stderr=log)  # noqa: S603
+    elapsed = time.monotonic() - began
+    if not (out / "run_stats.csv").exists():
+        print((out / "locust.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+        raise RuntimeError(f"locust 没有输出结果（退出码 {done.returncode}）")
+    stats = list(csv.DictReader((out / "run_stats.csv").open(encoding="utf-8")))
+    failures = list(csv.DictReader((out / "run_failures.csv").open(encoding="utf-8")))
+    return stats, failures, elapsed
+
+
 def _stop(proc: subprocess.Popen) -> None:
     """Stop the server this script started (its own process group: the gunicorn master and its workers)."""
     if proc.poll() is not None:
@@ -242,20 +263,12 @@ def load(
             "MIAOPU_BENCH_NAMES": ",".join(names),
             "MIAOPU_BENCH_SESSIONS": ",".join(f"{account}={key}" for account, key in sessions),
         }
-        cmd = [sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(users),
-               "-r", str(users), "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{port}", "--csv", str(out / "run"),
-               "--only-summary", "--loglevel", "ERROR", "--stop-timeout", "10"]  # fmt: skip
-        began = time.monotonic()
-        with (out / "locust.log").open("wb") as log:
-            done = subprocess.run(cmd, env=env, timeout=seconds + 120, check=False, stdout=log, stderr=log)  # noqa: S603
-        elapsed = time.monotonic() - began
+        stats, failures, elapsed = _run_locust(
+            HERE / "locustfile.py", users=users, spawn_rate=users, seconds=seconds, port=port, env=env, out=out,
+            grace=120,
+        )  # fmt: skip
     finally:
         _stop(proc)
-    if not (out / "run_stats.csv").exists():
-        print((out / "locust.log").read_text(errors="replace")[-3000:], file=sys.stderr)
-        raise RuntimeError(f"locust 没有输出结果（退出码 {done.returncode}）")
-    stats = list(csv.DictReader((out / "run_stats.csv").open(encoding="utf-8")))
-    failures = list(csv.DictReader((out / "run_failures.csv").open(encoding="utf-8")))
     cache_note = f"看板统计缓存 {cache_seconds} 秒" if cache_seconds else "看板统计不缓存"
     print(f"\n第二部分：{users} 个并发用户（locust），服务器 {kind}，数据库 {connection.vendor}，{cache_note}")
     print(

@@ -22,7 +22,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import random
@@ -162,7 +161,7 @@ def _percentile_row(row: dict) -> tuple[str, str]:
 
 def run(args) -> int:
     sys.path.insert(0, str(HERE))
-    from bench_dashboard import _has_module, _start_server, _stop, _table
+    from bench_dashboard import _has_module, _run_locust, _start_server, _stop, _table
 
     os.environ["DATABASE_URL"] = args.database
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "miaopu.config.settings.dev")
@@ -186,23 +185,14 @@ def run(args) -> int:
     load_before = os.getloadavg()
     proc, kind = _start_server(args.port, args.workers, args.database, 60)
     try:
-        cmd = [sys.executable, "-m", "locust", "-f", str(Path(__file__).resolve()), "--headless",
-               "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.time}s",
-               "--host", f"http://127.0.0.1:{args.port}", "--csv", str(out / "run"), "--only-summary",
-               "--loglevel", "ERROR", "--stop-timeout", "10"]  # fmt: skip
         env = {**os.environ, "MIAOPU_LOAD_PLAN": str(plan_file)}
-        began = time.monotonic()
-        with (out / "locust.log").open("wb") as log:
-            done = subprocess.run(cmd, env=env, timeout=args.time + 180, check=False, stdout=log, stderr=log)  # noqa: S603
-        elapsed = time.monotonic() - began
+        stats, failures, elapsed = _run_locust(
+            Path(__file__).resolve(), users=args.users, spawn_rate=args.spawn_rate, seconds=args.time,
+            port=args.port, env=env, out=out, grace=180,
+        )  # fmt: skip
         load_during = os.getloadavg()
     finally:
         _stop(proc)
-    if not (out / "run_stats.csv").exists():
-        print((out / "locust.log").read_text(errors="replace")[-3000:], file=sys.stderr)
-        raise RuntimeError(f"locust 没有输出结果（退出码 {done.returncode}）")
-    stats = list(csv.DictReader((out / "run_stats.csv").open(encoding="utf-8")))
-    failures = list(csv.DictReader((out / "run_failures.csv").open(encoding="utf-8")))
     print(
         f"\n{args.users} 个并发用户（locust，每秒新增 {args.spawn_rate} 个），思考时间 {args.wait} 秒，"
         f"用时 {elapsed:.0f} 秒（上限 {args.time} 秒）"
