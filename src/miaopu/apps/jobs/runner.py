@@ -191,7 +191,10 @@ def reap_orphans() -> int:
 
     A thread job lives in its web process; if that process ends, nobody will finish the job, and without this it
     would show 执行中 for ever. Imports write everything in one transaction at the end, so such a job wrote nothing.
-    Called when the task pages are read; a no-op for the other backends."""
+    Called when the task pages are read (the progress bar polls them every second), so with any other backend it
+    does nothing at all: only this installation's own thread jobs can be orphaned this way."""
+    if backend() != "thread":
+        return 0
     stale = Job.objects.filter(backend="thread", status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).only("params")
     dead = [job.pk for job in stale if _runner_alive(str(job.params.get("_runner", ""))) is False]
     if dead:

@@ -271,10 +271,12 @@ def test_an_import_job_reports_progress_and_keeps_it(city, client_for):
     assert not list(runner.storage_dir("input").iterdir())  # the upload is removed once the job has finished
 
 
-def test_a_thread_job_whose_web_process_died_is_failed_not_left_running(city, client_for):
+def test_a_thread_job_whose_web_process_died_is_failed_not_left_running(city, client_for, settings):
     """``make run`` stopped mid-import: its job would show 执行中 for ever; the task pages now fail it with why."""
     import subprocess
     import sys
+
+    settings.MIAOPU_JOBS_BACKEND = "thread"  # the embedded-SQLite installation, where jobs run in web threads
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # a process id that no longer runs
@@ -324,3 +326,15 @@ def test_a_failed_import_job_lists_its_issues_on_its_page(city, client_for):
     assert "data-issues" in page and "问题及修改方法" in page
     for text in ("干部 第 3 行", "出生日期", "1990-13-01", "日期不存在，请按 YYYY-MM-DD 填写"):
         assert text in page, text
+
+
+def test_other_backends_never_reap(city, settings):
+    """A PostgreSQL installation's worker jobs are the queue's business: the polled pages touch nothing."""
+    settings.MIAOPU_JOBS_BACKEND = "procrastinate"
+    job = Job.objects.create(
+        kind=JobKind.ROSTER_EXPORT, created_by=city.users["orgdept"], idempotency_key="not-ours",
+        backend="thread", status=JobStatus.RUNNING, params={"_runner": "gone-host:1:x"},
+    )  # fmt: skip
+    assert runner.reap_orphans() == 0
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING
