@@ -330,10 +330,16 @@ def test_a_failed_import_job_lists_its_issues_on_its_page(city, client_for):
 
 def test_other_backends_never_reap(city, settings):
     """A PostgreSQL installation's worker jobs are the queue's business: the polled pages touch nothing."""
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id on this host that no longer runs: under the thread backend it would be reaped
     settings.MIAOPU_JOBS_BACKEND = "procrastinate"
     job = Job.objects.create(
         kind=JobKind.ROSTER_EXPORT, created_by=city.users["orgdept"], idempotency_key="not-ours",
-        backend="thread", status=JobStatus.RUNNING, params={"_runner": "gone-host:1:x"},
+        backend="thread", status=JobStatus.RUNNING, params={"_runner": f"{socket.gethostname()}:{gone.pid}:x"},
     )  # fmt: skip
     assert runner.reap_orphans() == 0
     job.refresh_from_db()
